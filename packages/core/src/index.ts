@@ -1,0 +1,32 @@
+export { withPlugins } from './with-plugins';
+export { PluggedOptimizer, type PluggedOptions } from './plugged-optimizer';
+export type {
+  ConfigValue,
+  Evaluation,
+  Grads,
+  NamedTensor,
+  LossFn,
+  NonFinitePolicy,
+  Plugin,
+  PluginConfig,
+  StepContext,
+  StepReport,
+} from './types';
+export { registerPlugin, registeredPluginTypes, type PluginFactory } from './registry';
+export {
+  bounds,
+  checkHyperparameter,
+  constant,
+  cosine,
+  linear,
+  scheduleFromConfig,
+  step,
+  valueAt,
+  type Hyperparameter,
+  type RampOptions,
+  type Schedule,
+} from './schedule';
+export { FlatoptError } from './errors';
+export { checkKnownKeys, checkNumber, checkOneOf, describeRange, type Range } from './validate';
+export { sideEffectFree } from './side-effects';
+export * as tl from './tensor-list';

@@ -1,0 +1,37 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { FlatoptError } from './errors';
+import type { Grads } from './types';
+
+/**
+ * A scalar that is 0 when the loss and every gradient are finite and NaN otherwise
+ * (x·0 is 0 for finite x and NaN for ±Inf/NaN, and a sum of exact zeros stays 0), so the policy
+ * costs one elementwise pass and reads one number.
+ */
+export function finiteFlag(loss: tf.Scalar, grads: Grads): tf.Scalar {
+  return tf.tidy(() => {
+    const terms = [tf.mul(loss, 0), ...grads.filter((g): g is tf.Tensor => g !== null).map((g) => tf.sum(tf.mul(g, 0)))];
+    return tf.addN(terms) as tf.Scalar;
+  });
+}
+
+/** The error for a non-finite step, naming the loss value or the first variable whose gradient is not finite. */
+export function nonFiniteError(
+  loss: tf.Scalar,
+  grads: Grads,
+  variables: readonly tf.Variable[],
+  iteration: number,
+): FlatoptError {
+  const lossValue = loss.dataSync()[0];
+  let what = `loss ${lossValue}`;
+  if (Number.isFinite(lossValue)) {
+    const bad = variables.findIndex((_, i) => {
+      const g = grads[i];
+      return g !== null && tf.tidy(() => tf.any(tf.logicalNot(tf.isFinite(g))).dataSync()[0] === 1);
+    });
+    what = `gradient of variable '${variables[bad]?.name ?? '?'}' (loss ${lossValue})`;
+  }
+  return new FlatoptError(
+    `withPlugins: non-finite ${what} at iteration ${iteration}: nothing was applied, weights and optimizer state are unchanged. ` +
+      `Lower the learning rate or check the data; pass { nonFinite: 'skip' } to skip such steps, or 'ignore' to turn the check off.`,
+  );
+}

@@ -1,0 +1,339 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, FlatoptError } from './errors';
+import { finiteFlag, nonFiniteError } from './non-finite';
+import { deserializePlugin, serializePlugin, type SerializedPlugin } from './registry';
+import { Step } from './step';
+import { dispose, tidy } from './tidy';
+import type { Grads, LossFn, NamedTensor, NonFinitePolicy, Plugin, StepReport } from './types';
+import { checkOneOf } from './validate';
+
+export interface PluggedOptions {
+  /** What a non-finite loss or gradient does: 'throw' (default), 'skip' the step, or 'ignore' (no check, no sync). */
+  nonFinite?: NonFinitePolicy;
+}
+
+/** Prefix of plugin state in `getWeights()`, after the wrapped optimizer's own weights. */
+const STATE_PREFIX = 'flatopt/';
+/** Hidden state of the wrapped optimizer that its own getWeights leaves out (see `hiddenState`). */
+const HIDDEN_PREFIX = `${STATE_PREFIX}@inner/`;
+
+/**
+ * Variables a tfjs optimizer keeps outside its getWeights, such as Adam's running powers
+ * `accBeta1`/`accBeta2`. Adam's setWeights recomputes them as β^(t+1), which differs in the last
+ * bits from the product the uninterrupted run accumulated, so a resumed run drifts; saving them
+ * makes resume bit-exact.
+ */
+function hiddenState(optimizer: tf.Optimizer): Array<[string, tf.Variable]> {
+  return Object.entries(optimizer).filter((e): e is [string, tf.Variable] => e[1] instanceof tf.Variable);
+}
+
+type SerializedOptimizer = { className: string; config: tf.serialization.ConfigDict };
+
+/**
+ * A `tf.Optimizer` that runs a stack of plugins around any wrapped `tf.train` optimizer. It is
+ * what `withPlugins` returns; it works with `model.compile` / `fit` / `fitDataset` /
+ * `trainOnBatch`, with `model.save(..., { includeOptimizer: true })` + `tf.loadLayersModel`, and
+ * with custom loops through `minimize` or `step`.
+ */
+export class PluggedOptimizer extends tf.Optimizer {
+  static get className(): string {
+    return 'FlatoptPluggedOptimizer';
+  }
+
+  /**
+   * Whether `x` is a PluggedOptimizer. Use this, not `instanceof`: tf.Optimizer duck-types
+   * `instanceof` (any object with minimize/computeGradients/applyGradients passes), and so do its subclasses.
+   */
+  static is(x: unknown): x is PluggedOptimizer {
+    return typeof x === 'object' && x !== null && PluggedOptimizer.prototype.isPrototypeOf(x);
+  }
+
+  readonly nonFinite: NonFinitePolicy;
+  /** Fixed by the first applied step: tfjs optimizer state is positional (TFJS_INTERNALS §1). */
+  private variables: readonly tf.Variable[] | null = null;
+
+  constructor(
+    readonly inner: tf.Optimizer,
+    readonly plugins: readonly Plugin[],
+    options: PluggedOptions = {},
+  ) {
+    super();
+    this.nonFinite = checkOneOf('withPlugins', 'nonFinite', options.nonFinite ?? 'throw', [
+      'throw',
+      'skip',
+      'ignore',
+    ]);
+  }
+
+  override get iterations(): number {
+    return this.inner.iterations;
+  }
+
+  /** The wrapped optimizer's learning rate, when it has one. */
+  get learningRate(): number | undefined {
+    const lr = (this.inner as unknown as { learningRate?: unknown }).learningRate;
+    return typeof lr === 'number' ? lr : undefined;
+  }
+
+  override minimize(f: LossFn, returnCost = false, varList?: tf.Variable[]): tf.Scalar | null {
+    const { loss } = this.run(f, varList, false);
+    if (returnCost) return loss;
+    loss.dispose();
+    return null;
+  }
+
+  /** One training step for custom loops; returns plain numbers read with one sync. */
+  step(lossFn: LossFn, varList?: tf.Variable[]): StepReport {
+    const { loss, report } = this.run(lossFn, varList, true);
+    loss.dispose();
+    return report!;
+  }
+
+  /**
+   * The evaluate stage alone (tfjs' two-call protocol). Under the 'skip' policy a non-finite
+   * step returns no gradients, and `applyGradients` of an empty set applies nothing.
+   */
+  override computeGradients(f: LossFn, varList?: tf.Variable[]): { value: tf.Scalar; grads: tf.NamedTensorMap } {
+    const variables = this.resolveVariables(varList);
+    const step = this.newStep(variables, f);
+    const out = this.evaluate(step);
+    tf.dispose(Object.values(out.diagnostics));
+    if (out.skip) {
+      dispose(out.grads);
+      return { value: out.loss, grads: {} };
+    }
+    const grads: tf.NamedTensorMap = {};
+    variables.forEach((v, i) => {
+      const g = out.grads[i];
+      if (g) grads[v.name] = g;
+    });
+    return { value: out.loss, grads };
+  }
+
+  /** The apply stage alone: plugins' `apply` hooks, then the wrapped optimizer with the full list. */
+  override applyGradients(variableGradients: tf.NamedTensorMap | NamedTensor[]): void {
+    const named = Array.isArray(variableGradients)
+      ? variableGradients
+      : Object.entries(variableGradients).map(([name, tensor]) => ({ name, tensor }));
+    const byName = new Map(named.map((n) => [n.name, n.tensor]));
+    const variables = this.variables ?? this.variablesByName(named.map((n) => n.name));
+    for (const name of byName.keys()) {
+      if (!variables.some((v) => v.name === name)) {
+        throw new FlatoptError(
+          `applyGradients: variable '${name}' is not among the ${variables.length} variables this optimizer trains; the wrapped optimizer's state is positional, so the set must not change between steps.`,
+        );
+      }
+    }
+    const grads: Grads = variables.map((v) => byName.get(v.name) ?? null);
+    if (grads.every((g) => g === null)) return;
+    const step = this.newStep(variables, undefined);
+    tf.tidy(() => step.apply(grads));
+    this.variables = variables;
+  }
+
+  private run(f: LossFn, varList: tf.Variable[] | undefined, wantReport: boolean) {
+    const variables = this.resolveVariables(varList);
+    const step = this.newStep(variables, f);
+    const out = this.evaluate(step);
+    try {
+      if (!out.skip) {
+        const applied = tf.tidy(() => {
+          step.apply(out.grads);
+          return step.tensorDiagnostics();
+        });
+        Object.assign(out.diagnostics, applied);
+        this.variables = variables;
+      }
+      const report = wantReport ? readReport(step, out.loss, out.diagnostics, out.skip) : undefined;
+      return { loss: out.loss, report };
+    } catch (e) {
+      out.loss.dispose();
+      throw e;
+    } finally {
+      dispose(out.grads);
+      tf.dispose(Object.values(out.diagnostics));
+    }
+  }
+
+  /** Evaluate stage plus the non-finite policy; throws with weights and state untouched. */
+  private evaluate(step: Step) {
+    const iteration = this.iterations;
+    let out;
+    try {
+      out = tidy(() => {
+        const ev = step.evaluate();
+        const flag = this.nonFinite === 'ignore' ? null : finiteFlag(ev.loss, ev.grads);
+        return { loss: tf.clone(ev.loss), grads: ev.grads, flag, diagnostics: step.tensorDiagnostics() };
+      });
+    } finally {
+      step.release();
+    }
+    let skip = false;
+    if (out.flag) {
+      const ok = Number.isFinite(out.flag.dataSync()[0]);
+      out.flag.dispose();
+      if (!ok && this.nonFinite === 'throw') {
+        const error = nonFiniteError(out.loss, out.grads, step.variables, iteration);
+        dispose([out.loss, ...out.grads, ...Object.values(out.diagnostics)]);
+        throw error;
+      }
+      skip = !ok;
+    }
+    return { loss: out.loss, grads: out.grads, diagnostics: out.diagnostics as Record<string, tf.Tensor>, skip };
+  }
+
+  private newStep(variables: readonly tf.Variable[], lossFn: LossFn | undefined): Step {
+    return new Step({
+      variables,
+      iteration: this.iterations,
+      learningRate: this.learningRate,
+      plugins: this.plugins,
+      lossFn,
+      applyInner: (grads) =>
+        this.inner.applyGradients(variables.map((v, i) => ({ name: v.name, tensor: grads[i] as tf.Tensor }))),
+    });
+  }
+
+  private resolveVariables(varList: tf.Variable[] | undefined): readonly tf.Variable[] {
+    const registered = Object.values(tf.engine().registeredVariables);
+    const variables = varList ?? registered.filter((v) => v.trainable);
+    if (!Array.isArray(variables) || variables.length === 0) {
+      throw new FlatoptError(
+        `withPlugins: there are no variables to train (varList ${varList ? 'is empty' : 'not given and no trainable variable exists'}).`,
+      );
+    }
+    variables.forEach((v, i) => {
+      if (!(v instanceof tf.Variable)) {
+        throw new FlatoptError(`withPlugins: varList[${i}] must be a tf.Variable; got ${describe(v)}.`);
+      }
+    });
+    const fixed = this.variables;
+    if (fixed && (fixed.length !== variables.length || fixed.some((v, i) => v !== variables[i]))) {
+      throw new FlatoptError(
+        `withPlugins: the variables changed between steps: earlier steps trained [${names(fixed)}], this one [${names(variables)}]. ` +
+          `The wrapped optimizer's state is positional, so the same variables must come in the same order every step ` +
+          `(pass an explicit varList, or use a new optimizer for a new set). Nothing was applied.`,
+      );
+    }
+    return variables;
+  }
+
+  private variablesByName(names: string[]): tf.Variable[] {
+    const registered = tf.engine().registeredVariables;
+    return names.map((name) => {
+      const v = registered[name];
+      if (!v) throw new FlatoptError(`applyGradients: no variable named '${name}' is registered.`);
+      return v;
+    });
+  }
+
+  override async getWeights(): Promise<NamedTensor[]> {
+    const out = [...(await this.inner.getWeights())];
+    for (const [key, variable] of hiddenState(this.inner)) out.push({ name: `${HIDDEN_PREFIX}${key}`, tensor: variable });
+    for (const plugin of this.plugins) {
+      if (!plugin.getWeights) continue;
+      for (const w of await plugin.getWeights()) {
+        out.push({ name: `${STATE_PREFIX}${plugin.name}/${w.name}`, tensor: w.tensor });
+      }
+    }
+    const seen = new Set<string>();
+    for (const { name } of out) {
+      if (seen.has(name)) {
+        throw new FlatoptError(
+          `getWeights: two weights are both named '${name}'; model.save keys weights by name, so plugin state names must be unique.`,
+        );
+      }
+      seen.add(name);
+    }
+    return out;
+  }
+
+  override async setWeights(weights: NamedTensor[]): Promise<void> {
+    const own = weights.filter((w) => !w.name.startsWith(STATE_PREFIX));
+    const hidden = weights.filter((w) => w.name.startsWith(HIDDEN_PREFIX));
+    const byPlugin = new Map<string, NamedTensor[]>();
+    for (const w of weights) {
+      if (!w.name.startsWith(STATE_PREFIX) || w.name.startsWith(HIDDEN_PREFIX)) continue;
+      const rest = w.name.slice(STATE_PREFIX.length);
+      const cut = rest.indexOf('/');
+      const pluginName = rest.slice(0, cut);
+      if (cut < 0 || !this.plugins.some((p) => p.name === pluginName && p.setWeights)) {
+        throw new FlatoptError(
+          `setWeights: weight '${w.name}' belongs to no stateful plugin of this optimizer (plugins: ${names(this.plugins)}).`,
+        );
+      }
+      const list = byPlugin.get(pluginName) ?? [];
+      list.push({ name: rest.slice(cut + 1), tensor: w.tensor });
+      byPlugin.set(pluginName, list);
+    }
+    await this.inner.setWeights(own);
+    const slots = new Map(hiddenState(this.inner));
+    for (const w of hidden) {
+      const slot = slots.get(w.name.slice(HIDDEN_PREFIX.length));
+      if (slot && slot.dtype === w.tensor.dtype && slot.size === w.tensor.size) slot.assign(w.tensor.reshape(slot.shape));
+    }
+    for (const plugin of this.plugins) {
+      if (plugin.setWeights) await plugin.setWeights(byPlugin.get(plugin.name) ?? []);
+    }
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    const optimizer: SerializedOptimizer = { className: this.inner.getClassName(), config: this.inner.getConfig() };
+    return {
+      optimizer,
+      plugins: this.plugins.map(serializePlugin),
+      nonFinite: this.nonFinite,
+    } as unknown as tf.serialization.ConfigDict;
+  }
+
+  static override fromConfig<T extends tf.serialization.Serializable>(
+    cls: tf.serialization.SerializableConstructor<T>,
+    config: tf.serialization.ConfigDict,
+  ): T {
+    const c = config as unknown as { optimizer: SerializedOptimizer; plugins: SerializedPlugin[]; nonFinite?: NonFinitePolicy };
+    const entry = tf.serialization.SerializationMap.getMap().classNameMap[c.optimizer?.className];
+    if (!entry) {
+      throw new FlatoptError(
+        `fromConfig: the wrapped optimizer class ${describe(c.optimizer?.className)} is not registered with tf.serialization.`,
+      );
+    }
+    const [innerCls, innerFromConfig] = entry;
+    const inner = innerFromConfig(innerCls, c.optimizer.config) as tf.Optimizer;
+    const plugins = (c.plugins ?? []).map(deserializePlugin);
+    return new (cls as unknown as typeof PluggedOptimizer)(inner, plugins, {
+      nonFinite: c.nonFinite,
+    }) as unknown as T;
+  }
+
+  override dispose(): void {
+    this.inner.dispose();
+    for (const plugin of this.plugins) plugin.dispose?.();
+  }
+}
+
+tf.serialization.registerClass(PluggedOptimizer);
+
+function names(items: ReadonlyArray<{ name: string }>): string {
+  return items.map((x) => `'${x.name}'`).join(', ');
+}
+
+/** Loss and diagnostics as numbers, with one read for all of them. */
+function readReport(
+  step: Step,
+  loss: tf.Scalar,
+  diagnostics: Record<string, tf.Tensor>,
+  skipped: boolean,
+): StepReport {
+  const keys = Object.keys(diagnostics);
+  const values = tf.tidy(() => tf.concat([loss, ...keys.map((k) => diagnostics[k])].map((t) => tf.reshape(t, [1]))).dataSync());
+  const out: Record<string, number> = {};
+  keys.forEach((k, i) => (out[k] = values[i + 1]));
+  for (const [k, v] of Object.entries(step.diagnostics)) if (typeof v === 'number') out[k] = v;
+  return {
+    loss: values[0],
+    gradientEvaluations: step.gradientEvaluations,
+    doubleBackpropEvaluations: step.doubleBackpropEvaluations,
+    skipped,
+    diagnostics: out,
+  };
+}

@@ -1,0 +1,183 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { FlatoptError } from './errors';
+import { checkLossValue } from './loss';
+import { sideEffectFree } from './side-effects';
+import { dispose } from './tidy';
+import type { Evaluation, Grads, LossFn, Plugin, StepContext } from './types';
+
+export interface StepSetup {
+  readonly variables: readonly tf.Variable[];
+  readonly iteration: number;
+  readonly learningRate?: number;
+  readonly plugins: readonly Plugin[];
+  /** Absent when only the apply stage runs (a direct `applyGradients` call). */
+  readonly lossFn?: LossFn;
+  /** The wrapped optimizer's update, given the full aligned list. */
+  readonly applyInner: (grads: Grads) => void;
+}
+
+/**
+ * One step of the pipeline: the evaluate chain, the apply chain, the probes, the cost ledger and
+ * the diagnostics. Created per step and dropped afterwards, so no state leaks between steps.
+ */
+export class Step {
+  gradientEvaluations = 0;
+  doubleBackpropEvaluations = 0;
+  readonly diagnostics: Record<string, tf.Scalar | number> = {};
+  private lossCalls = 0;
+  /** Tensors kept past tfjs' forward tidy (per-example losses, raw loss): disposed by `release`. */
+  private readonly kept: tf.Tensor[] = [];
+  private readonly contexts: StepContext[];
+
+  constructor(private readonly setup: StepSetup) {
+    this.contexts = setup.plugins.map((p) => this.contextFor(p.name));
+  }
+
+  get variables(): readonly tf.Variable[] {
+    return this.setup.variables;
+  }
+
+  /** Runs the evaluate chain, outermost plugin first. */
+  evaluate(): Evaluation {
+    const { plugins } = this.setup;
+    let next = () => this.baseEvaluation();
+    for (let i = plugins.length - 1; i >= 0; i--) {
+      const plugin = plugins[i];
+      if (!plugin.evaluate) continue;
+      const inner = next;
+      const ctx = this.contexts[i];
+      next = () => checkEvaluation(plugin.evaluate!(ctx, inner), this.setup.variables.length, plugin.name);
+    }
+    return next();
+  }
+
+  /** Runs the apply chain, outermost plugin first, ending in the wrapped optimizer. */
+  apply(grads: Grads): void {
+    const { plugins, variables } = this.setup;
+    let next = (g: Grads) => this.setup.applyInner(g);
+    for (let i = plugins.length - 1; i >= 0; i--) {
+      const plugin = plugins[i];
+      if (!plugin.apply) continue;
+      const inner = next;
+      const ctx = this.contexts[i];
+      next = (g: Grads) => {
+        checkAlignment(g, variables.length, `${plugin.name}.apply`);
+        plugin.apply!(ctx, g, inner);
+      };
+    }
+    checkAlignment(grads, variables.length, 'applyGradients');
+    next(grads);
+  }
+
+  /** Diagnostics that are tensors, for returning out of a tidy. */
+  tensorDiagnostics(): Record<string, tf.Scalar> {
+    const out: Record<string, tf.Scalar> = {};
+    for (const [k, v] of Object.entries(this.diagnostics)) if (typeof v !== 'number') out[k] = v;
+    return out;
+  }
+
+  /** Disposes what the step kept past tfjs' tidies. Call once, in a `finally`. */
+  release(): void {
+    dispose(this.kept);
+    this.kept.length = 0;
+  }
+
+  private contextFor(owner: string): StepContext {
+    const { variables, iteration, learningRate } = this.setup;
+    return {
+      variables,
+      iteration,
+      learningRate,
+      probe: (shift, scale, fn) => this.probe(owner, shift, scale, fn),
+      record: (name, value) => {
+        this.diagnostics[`${owner}/${name}`] = value;
+      },
+      objective: () => this.objective(null),
+      charge: (kind, count = 1) => {
+        if (kind === 'gradient') this.gradientEvaluations += count;
+        else this.doubleBackpropEvaluations += count;
+      },
+    };
+  }
+
+  /** The innermost `next()`: one first-order gradient evaluation at the current weights. */
+  private baseEvaluation(): Evaluation {
+    this.gradientEvaluations++;
+    const captured: { loss?: tf.Scalar; perExample?: tf.Tensor1D } = {};
+    const { value, grads } = tf.variableGrads(() => this.objective(captured), [...this.setup.variables]);
+    const aligned = this.setup.variables.map((v) => grads[v.name] ?? null);
+    if (captured.loss) value.dispose();
+    return { loss: captured.loss ?? value, grads: aligned, perExample: captured.perExample };
+  }
+
+  /**
+   * mean(transforms(lossFn())), the function every gradient differentiates. The first loss call
+   * of a step is the primary one and keeps its side effects; later calls run side-effect free.
+   * When `capture` is given, the untransformed mean loss and per-example vector are kept for it
+   * (tfjs disposes everything but the result of the forward pass otherwise).
+   */
+  private objective(capture: { loss?: tf.Scalar; perExample?: tf.Tensor1D } | null): tf.Scalar {
+    const { lossFn, plugins, iteration } = this.setup;
+    if (!lossFn) throw new FlatoptError('objective(): not available in the apply stage (no loss function).');
+    this.lossCalls++;
+    const raw = checkLossValue(this.lossCalls === 1 ? lossFn() : sideEffectFree(lossFn), iteration);
+    let out: tf.Tensor = raw;
+    for (let i = plugins.length - 1; i >= 0; i--) {
+      const t = plugins[i].transformLoss;
+      if (t) out = t.call(plugins[i], this.contexts[i], out);
+    }
+    const objective = (out.rank === 0 ? out : tf.mean(out)) as tf.Scalar;
+    if (capture) {
+      if (raw.rank === 1) capture.perExample = this.keep(raw as tf.Tensor1D);
+      if (out !== raw) capture.loss = this.keep((raw.rank === 0 ? raw : tf.mean(raw)) as tf.Scalar);
+    }
+    return objective;
+  }
+
+  private keep<T extends tf.Tensor>(t: T): T {
+    this.kept.push(tf.keep(t));
+    return t;
+  }
+
+  private probe<T>(owner: string, shift: Grads, scale: number | tf.Scalar, fn: () => T): T {
+    const { variables } = this.setup;
+    checkAlignment(shift, variables.length, `${owner}: ctx.probe shift`);
+    // Copies share the buffer until the variable is reassigned: O(1), and restoring from them is
+    // bit-exact where subtracting the shift again is not (TFJS_INTERNALS §4).
+    const saved = variables.map((v, i) => (shift[i] ? tf.clone(v) : null));
+    try {
+      tf.tidy(() =>
+        variables.forEach((v, i) => {
+          const s = shift[i];
+          if (s) v.assign(tf.add(v, tf.mul(s, scale)));
+        }),
+      );
+      return fn();
+    } finally {
+      variables.forEach((v, i) => {
+        const copy = saved[i];
+        if (copy) {
+          v.assign(copy);
+          copy.dispose();
+        }
+      });
+    }
+  }
+}
+
+function checkAlignment(grads: unknown, length: number, where: string): void {
+  if (!Array.isArray(grads) || grads.length !== length) {
+    const got = Array.isArray(grads) ? `length ${grads.length}` : typeof grads;
+    throw new FlatoptError(
+      `${where}: expected a list of ${length} gradients aligned with the variables (null for none); got ${got}.`,
+    );
+  }
+}
+
+function checkEvaluation(ev: Evaluation, length: number, plugin: string): Evaluation {
+  if (!ev || !(ev.loss instanceof tf.Tensor)) {
+    throw new FlatoptError(`${plugin}.evaluate: must return an Evaluation { loss, grads }.`);
+  }
+  checkAlignment(ev.grads, length, `${plugin}.evaluate`);
+  return ev;
+}

@@ -1,0 +1,16 @@
+/**
+ * @flatopt/core/testing — the conformance kit every plugin's tests run with their own factory.
+ * Framework-agnostic: each check is an async function that throws a ConformanceError.
+ */
+export { conformanceCases, type ConformanceCase, type ConformanceOptions } from './suite';
+export { checkNeutral } from './checks/neutral';
+export { checkProbeRestore, checkRestoreOnThrow } from './checks/probes';
+export { checkNoLeaks } from './checks/leaks';
+export { checkConfigRoundTrip, checkResume, rebuild } from './checks/round-trip';
+export { checkLayers, checkSaveLoad, type LayersMode } from './checks/layers';
+export { useBackend, makeOptimizer, type BackendName, type ConformanceSubject, type OptimizerName } from './subject';
+export { mlpProblem, type Problem, type ProblemOptions } from './problems';
+export { assertBitwiseEqual, readAll } from './bitwise';
+export { instrumentProbes } from './instrument';
+export { ConformanceError } from './errors';
+export { mulberry32, normals } from './prng';

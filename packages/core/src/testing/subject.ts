@@ -1,0 +1,55 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { withPlugins } from '../with-plugins';
+import type { PluggedOptimizer } from '../plugged-optimizer';
+import type { Plugin } from '../types';
+import { ConformanceError } from './errors';
+import type { Problem } from './problems';
+
+/** What a plugin's tests hand the conformance kit. */
+export interface ConformanceSubject {
+  /** Used in test names. */
+  readonly name: string;
+  /** The plugin(s) with the settings under test, e.g. probes active. Called once per optimizer built. */
+  readonly create: () => Plugin | Plugin[];
+  /**
+   * The plugin(s) with settings under which the stack must equal the bare optimizer bit for bit
+   * (e.g. `sam({ rho: 0 })`); omit when no such settings exist.
+   */
+  readonly neutral?: () => Plugin | Plugin[];
+  /** Which loss the plugin needs: a scalar (default) or per-example losses. */
+  readonly loss?: 'scalar' | 'perExample';
+  /** Run the tfjs-layers checks (fit, fitDataset, trainOnBatch, save/load); default true. */
+  readonly layers?: boolean;
+}
+
+export type OptimizerName = 'sgd' | 'adam';
+export type BackendName = 'cpu' | 'wasm';
+
+/** The wrapped optimizers the kit uses; learning rates large enough that every step moves weights. */
+export function makeOptimizer(name: OptimizerName): tf.Optimizer {
+  return name === 'sgd' ? tf.train.sgd(0.1) : tf.train.adam(0.01);
+}
+
+export function plugged(subject: ConformanceSubject, optimizer: OptimizerName, neutral = false): PluggedOptimizer {
+  const make = neutral ? subject.neutral : subject.create;
+  if (!make) throw new ConformanceError('setup', `${subject.name} has no neutral settings.`);
+  const made = make();
+  return withPlugins(makeOptimizer(optimizer), ...(Array.isArray(made) ? made : [made]));
+}
+
+export function lossOf(subject: ConformanceSubject, problem: Problem): () => tf.Scalar | tf.Tensor1D {
+  return subject.loss === 'perExample' ? problem.perExampleLoss : problem.loss;
+}
+
+/** Switches to a registered backend, or says how to register it. */
+export async function useBackend(name: BackendName): Promise<void> {
+  if (!tf.findBackendFactory(name)) {
+    const pkg = name === 'wasm' ? '@tensorflow/tfjs-backend-wasm' : '@tensorflow/tfjs-backend-cpu (or @tensorflow/tfjs)';
+    throw new ConformanceError('setup', `backend '${name}' is not registered: import '${pkg}' in the test file.`);
+  }
+  if (tf.getBackend() !== name) {
+    const ok = await tf.setBackend(name);
+    if (!ok) throw new ConformanceError('setup', `backend '${name}' failed to initialize.`);
+  }
+  await tf.ready();
+}

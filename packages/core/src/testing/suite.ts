@@ -1,0 +1,57 @@
+import { checkLayers, checkSaveLoad, type LayersMode } from './checks/layers';
+import { checkNoLeaks } from './checks/leaks';
+import { checkNeutral } from './checks/neutral';
+import { checkProbeRestore, checkRestoreOnThrow } from './checks/probes';
+import { checkConfigRoundTrip, checkResume } from './checks/round-trip';
+import { useBackend, type BackendName, type ConformanceSubject, type OptimizerName } from './subject';
+
+export interface ConformanceCase {
+  readonly name: string;
+  readonly run: () => Promise<void>;
+}
+
+export interface ConformanceOptions {
+  backends?: BackendName[];
+  optimizers?: OptimizerName[];
+  /** Steps of the leak check (default 200). */
+  leakSteps?: number;
+}
+
+/**
+ * The conformance suite as plain cases, for any test runner:
+ * ```ts
+ * for (const c of conformanceCases({ name: 'sam', create: () => sam(), neutral: () => sam({ rho: 0 }) }))
+ *   it(c.name, c.run);
+ * ```
+ * Each case switches to its backend first; register cpu (`@tensorflow/tfjs`) and wasm
+ * (`@tensorflow/tfjs-backend-wasm`) in the test file.
+ */
+export function conformanceCases(subject: ConformanceSubject, options: ConformanceOptions = {}): ConformanceCase[] {
+  const { backends = ['cpu', 'wasm'], optimizers = ['sgd', 'adam'], leakSteps = 200 } = options;
+  const cases: ConformanceCase[] = [];
+  for (const backend of backends) {
+    for (const optimizer of optimizers) {
+      const add = (name: string, fn: () => Promise<void>) =>
+        cases.push({
+          name: `${subject.name} [${backend}, ${optimizer}] ${name}`,
+          run: async () => {
+            await useBackend(backend);
+            await fn();
+          },
+        });
+      if (subject.neutral) add('neutral settings equal the bare optimizer', () => checkNeutral(subject, optimizer));
+      add('probes restore weights bit for bit', () => checkProbeRestore(subject, optimizer));
+      add('a throwing loss leaves weights and state untouched', () => checkRestoreOnThrow(subject, optimizer));
+      add(`no tensor leaks over ${leakSteps} steps`, () => checkNoLeaks(subject, optimizer, leakSteps));
+      add('config round-trips', () => checkConfigRoundTrip(subject, optimizer));
+      add('resumed training is bit-identical', () => checkResume(subject, optimizer));
+      if (subject.layers !== false) {
+        for (const mode of ['fit', 'fitDataset', 'trainOnBatch'] as LayersMode[]) {
+          add(`${mode}: primary loss and metrics, BatchNorm once, no leaks`, () => checkLayers(subject, optimizer, mode));
+        }
+        add('model.save / tf.loadLayersModel round-trips', () => checkSaveLoad(subject, optimizer));
+      }
+    }
+  }
+  return cases;
+}

@@ -1,0 +1,100 @@
+import type * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * Gradients aligned with `StepContext.variables`: same length, same order every step. `null`
+ * marks a variable that received no gradient (the wrapped optimizer skips it, as tfjs does).
+ */
+export type Grads = Array<tf.Tensor | null>;
+
+/** A tensor with a name, as tfjs optimizers' getWeights/setWeights exchange them. */
+export interface NamedTensor {
+  name: string;
+  tensor: tf.Tensor;
+}
+
+/** What the evaluate stage produces: the objective at the current weights and the gradient to apply. */
+export interface Evaluation {
+  /** The mean loss at the weights the evaluation ran at (before any loss transform). */
+  readonly loss: tf.Scalar;
+  readonly grads: Grads;
+  /** The per-example losses, when the loss function returned a vector. */
+  readonly perExample?: tf.Tensor1D;
+}
+
+/** The loss function a step differentiates: a scalar, or a vector of per-example losses (objective = mean). */
+export type LossFn = () => tf.Scalar | tf.Tensor1D;
+
+/** What one step reports: plain numbers, read with a single sync at the end of the step. */
+export interface StepReport {
+  /** Mean loss at the unperturbed weights (the primary evaluation). */
+  readonly loss: number;
+  /** First-order gradient evaluations the step made (SAM 2, forward GR 2, central GR 3, …). */
+  readonly gradientEvaluations: number;
+  /** Double-backprop evaluations (a gradient of a gradient), counted apart. */
+  readonly doubleBackpropEvaluations: number;
+  /** True when the non-finite policy 'skip' dropped this step (nothing was applied). */
+  readonly skipped: boolean;
+  /** Values plugins recorded, keyed `pluginName/name`. */
+  readonly diagnostics: Record<string, number>;
+}
+
+/** What a non-finite loss or gradient does: throw (default), skip the step, or go unchecked. */
+export type NonFinitePolicy = 'throw' | 'skip' | 'ignore';
+
+/** The view of one step a plugin receives. */
+export interface StepContext {
+  /** The variables being trained, in the fixed order the wrapped optimizer's state relies on. */
+  readonly variables: readonly tf.Variable[];
+  /** The wrapped optimizer's iteration count before this step (0 on the first step). */
+  readonly iteration: number;
+  /** The wrapped optimizer's learning rate, when it has one. */
+  readonly learningRate?: number;
+  /**
+   * Runs `fn` with every variable displaced by `scale·shift` and restores the weights bit for
+   * bit afterwards (from saved copies, never by subtracting), also when `fn` throws. Loss
+   * evaluations after the step's first run without side effects (BatchNorm statistics,
+   * tfjs-layers metrics), so a probe never disturbs what the primary evaluation reported.
+   */
+  probe<T>(shift: Grads, scale: number | tf.Scalar, fn: () => T): T;
+  /** Records a diagnostic (kept as a tensor until the step is read; no sync). */
+  record(name: string, value: tf.Scalar | number): void;
+  /**
+   * The objective at the current weights as a differentiable scalar, for methods that need a
+   * gradient of a gradient (double backprop): call it inside `tf.variableGrads`.
+   */
+  objective(): tf.Scalar;
+  /** Adds to the step's cost ledger work done outside `next()` (e.g. a double-backprop evaluation). */
+  charge(kind: 'gradient' | 'doubleBackprop', count?: number): void;
+}
+
+/**
+ * A flatopt plugin. Any subset of the hooks may be present; `withPlugins(opt, a, b)` runs `a`
+ * outermost: `a.evaluate` wraps `b.evaluate` wraps the raw gradient, and `a.apply` wraps
+ * `b.apply` wraps the wrapped optimizer's `applyGradients`.
+ */
+export interface Plugin {
+  /** Unique within a stack; keys the plugin's state and diagnostics. */
+  readonly name: string;
+  /** Registered factory that rebuilds the plugin from `getConfig()` (defaults to `name`). */
+  readonly type?: string;
+  /** Rewrites the loss inside the differentiated function (e.g. flooding `|L − b| + b`); receives a scalar or per-example vector. */
+  transformLoss?(ctx: StepContext, loss: tf.Tensor): tf.Tensor;
+  /** Produces the evaluation the update will use; `next()` evaluates the rest of the stack at the current weights. */
+  evaluate?(ctx: StepContext, next: () => Evaluation): Evaluation;
+  /** Turns gradients into an update; `next(grads)` applies through the rest of the stack and the wrapped optimizer. */
+  apply?(ctx: StepContext, grads: Grads, next: (grads: Grads) => void): void;
+  /** Settings with camelCase keys whose values are numbers, booleans, strings without '_', arrays or such objects. */
+  getConfig(): PluginConfig;
+  getWeights?(): Promise<NamedTensor[]>;
+  setWeights?(weights: NamedTensor[]): Promise<void>;
+  dispose?(): void;
+}
+
+export type ConfigValue =
+  | number
+  | string
+  | boolean
+  | null
+  | readonly ConfigValue[]
+  | { readonly [key: string]: ConfigValue };
+export type PluginConfig = { readonly [key: string]: ConfigValue };
