@@ -60,8 +60,9 @@ function isPlainObject(x: unknown): boolean {
   return typeof x === 'object' && x !== null && Object.getPrototypeOf(x) === Object.prototype;
 }
 
+/** Plugins have a name; the options object never does. */
 function looksLikePlugin(x: unknown): boolean {
-  return typeof x === 'object' && x !== null && 'name' in x && 'getConfig' in x;
+  return typeof x === 'object' && x !== null && 'name' in x;
 }
 
 function checkPlugin(p: unknown, position: number): asserts p is Plugin {

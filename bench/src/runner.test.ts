@@ -1,0 +1,192 @@
+import { describe, expect, it } from 'vitest';
+import { runInterleaved, type Variant } from './runner';
+
+/** A fake clock plus variants whose steps advance it by scripted costs and log what happened. */
+function harness(costs: Record<string, number[]>) {
+  let clock = 0;
+  const log: string[] = [];
+  const calls: Record<string, number> = {};
+  const variants: Variant<{ name: string }>[] = Object.keys(costs).map((name) => ({
+    name,
+    setup: () => {
+      log.push(`setup ${name}`);
+      return { name };
+    },
+    step: (ctx) => {
+      const n = calls[ctx.name] ?? 0;
+      calls[ctx.name] = n + 1;
+      clock += costs[ctx.name][n];
+      log.push(ctx.name);
+    },
+    teardown: (ctx) => {
+      log.push(`teardown ${ctx.name}`);
+    },
+  }));
+  return { variants, log, now: () => clock };
+}
+
+describe('runInterleaved', () => {
+  it('sets up all, rotates the starting variant every round, then tears down', async () => {
+    const { variants, log, now } = harness({ A: [1, 1, 1], B: [1, 1, 1], C: [1, 1, 1] });
+    await runInterleaved(variants, { warmup: 1, samples: 2, baseline: 'A', now });
+    expect(log).toEqual([
+      'setup A',
+      'setup B',
+      'setup C',
+      ...['A', 'B', 'C'], // warm-up round 0
+      ...['B', 'C', 'A'], // timed round 1
+      ...['C', 'A', 'B'], // timed round 2
+      'teardown C',
+      'teardown B',
+      'teardown A',
+    ]);
+  });
+
+  it('calls sync after every step, inside the timed region, and awaits it', async () => {
+    let clock = 0;
+    const log: string[] = [];
+    const variant = (name: string): Variant<null> => ({
+      name,
+      setup: () => null,
+      step: () => {
+        log.push(name);
+        clock += 10;
+      },
+      sync: async () => {
+        await Promise.resolve();
+        log.push(`sync ${name}`);
+        clock += 5; // finishing queued work counts towards the step
+      },
+    });
+    const result = await runInterleaved([variant('A'), variant('B')], {
+      warmup: 1,
+      samples: 1,
+      baseline: 'A',
+      now: () => clock,
+    });
+    expect(log).toEqual(['A', 'sync A', 'B', 'sync B', 'B', 'sync B', 'A', 'sync A']);
+    expect(result.variants.map((v) => v.samplesMs)).toEqual([[15], [15]]);
+  });
+
+  it('times only the sampled rounds and reports medians, spread and both ratios', async () => {
+    // First entry of each list is the warm-up step. Rounds 1..3: A = 10, 20, 30; B = 35, 10, 30.
+    const { variants, now } = harness({ A: [1000, 10, 20, 30], B: [1000, 35, 10, 30] });
+    const result = await runInterleaved(variants, { warmup: 1, samples: 3, baseline: 'A', now });
+    const [a, b] = result.variants;
+    expect(result).toMatchObject({ baseline: 'A', warmup: 1, samples: 3 });
+    expect(a.samplesMs).toEqual([10, 20, 30]);
+    expect(b.samplesMs).toEqual([35, 10, 30]);
+    expect(a.ms).toEqual({ n: 3, median: 20, q1: 15, q3: 25, iqr: 10, min: 10, max: 30 });
+    expect(b.ms).toMatchObject({ median: 30, min: 10, max: 35 });
+    // The two ratios answer different questions and differ here: 30/20 vs median(3.5, 0.5, 1).
+    expect(b.ratioOfMedians).toBe(1.5);
+    expect(b.roundRatio.median).toBe(1);
+    expect(b.roundRatio.min).toBe(0.5);
+    expect(b.roundRatio.max).toBe(3.5);
+    expect(a.ratioOfMedians).toBe(1);
+    expect(a.roundRatio).toMatchObject({ median: 1, iqr: 0 });
+    expect(a.memory).toBeUndefined();
+  });
+
+  it('pairs per-round ratios with the same round even though the order rotates', async () => {
+    // B is always exactly 1.1x A within a round, while A's own time drifts 10 -> 40.
+    const { variants, now } = harness({ A: [10, 20, 30, 40], B: [11, 22, 33, 44] });
+    const result = await runInterleaved(variants, { warmup: 0, samples: 4, baseline: 'A', now });
+    const b = result.variants[1];
+    expect(b.roundRatio.min).toBeCloseTo(1.1, 12);
+    expect(b.roundRatio.max).toBeCloseTo(1.1, 12);
+    expect(b.ratioOfMedians).toBeCloseTo(27.5 / 25, 12);
+  });
+
+  it('attributes tensor growth to the variant whose step caused it and tracks the peak', async () => {
+    let numTensors = 100;
+    let clock = 0;
+    const variant = (name: string, leak: number): Variant<null> => ({
+      name,
+      setup: () => null,
+      step: () => {
+        numTensors += leak;
+        clock += 1;
+      },
+    });
+    const result = await runInterleaved([variant('clean', 0), variant('leaky', 2)], {
+      warmup: 2,
+      samples: 3,
+      baseline: 'clean',
+      now: () => clock,
+      memory: () => ({ numTensors, numBytes: numTensors * 4 }),
+    });
+    const [clean, leaky] = result.variants;
+    // Two warm-up rounds leak 4, then three timed rounds leak 2 each: 104 -> 110.
+    expect(clean.memory).toEqual({ peakTensors: 108, peakBytes: 432, tensorDelta: 0 });
+    expect(leaky.memory).toEqual({ peakTensors: 110, peakBytes: 440, tensorDelta: 6 });
+  });
+
+  it('tears down what was set up when a step throws', async () => {
+    const log: string[] = [];
+    const variant = (name: string, fail: boolean): Variant<null> => ({
+      name,
+      setup: () => null,
+      step: () => {
+        if (fail) throw new Error(`boom ${name}`);
+      },
+      teardown: () => {
+        log.push(`teardown ${name}`);
+      },
+    });
+    await expect(
+      runInterleaved([variant('A', false), variant('B', true)], { warmup: 0, samples: 1, baseline: 'A' }),
+    ).rejects.toThrow('boom B');
+    expect(log).toEqual(['teardown B', 'teardown A']);
+  });
+
+  it('tears down earlier variants when a later setup throws', async () => {
+    const log: string[] = [];
+    const ok: Variant<null> = {
+      name: 'A',
+      setup: () => null,
+      step: () => {},
+      teardown: () => void log.push('A'),
+    };
+    const bad: Variant<null> = {
+      name: 'B',
+      setup: () => {
+        throw new Error('no setup');
+      },
+      step: () => {},
+      teardown: () => void log.push('B'),
+    };
+    await expect(runInterleaved([ok, bad], { warmup: 0, samples: 1, baseline: 'A' })).rejects.toThrow(
+      'no setup',
+    );
+    expect(log).toEqual(['A']);
+  });
+
+  it('rejects bad options with a message naming the problem', async () => {
+    const { variants } = harness({ A: [1], B: [1] });
+    const run = (o: Partial<{ warmup: number; samples: number; baseline: string }>) =>
+      runInterleaved(variants, { warmup: 0, samples: 1, baseline: 'A', ...o });
+    await expect(run({ baseline: 'Z' })).rejects.toThrow("baseline 'Z' is not one of A, B");
+    await expect(run({ samples: 0 })).rejects.toThrow('samples must be an integer >= 1, got 0');
+    await expect(run({ warmup: 1.5 })).rejects.toThrow('warmup must be an integer >= 0, got 1.5');
+    await expect(
+      runInterleaved([...variants, variants[0]], { warmup: 0, samples: 1, baseline: 'A' }),
+    ).rejects.toThrow("duplicate variant name 'A'");
+    await expect(runInterleaved([], { warmup: 0, samples: 1, baseline: 'A' })).rejects.toThrow(
+      'at least one',
+    );
+  });
+
+  it('refuses to divide by a baseline step the clock could not resolve', async () => {
+    const { variants } = harness({ A: [0, 0], B: [1, 1] });
+    let clock = 0;
+    const now = () => clock;
+    const ticking = variants.map((v) => ({
+      ...v,
+      step: (ctx: { name: string }) => void (clock += ctx.name === 'A' ? 0 : 1),
+    }));
+    await expect(runInterleaved(ticking, { warmup: 0, samples: 2, baseline: 'A', now })).rejects.toThrow(
+      "a 'A' step took 0 ms",
+    );
+  });
+});
