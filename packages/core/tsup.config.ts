@@ -7,5 +7,7 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'es2022',
-  external: [/^@tensorflow\//],
+  // testing imports the main entry by name, so CJS and ESM alike share one PluggedOptimizer class
+  // and one plugin registry between '@flatopt/core' and '@flatopt/core/testing'.
+  external: [/^@tensorflow\//, '@flatopt/core'],
 });

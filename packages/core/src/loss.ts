@@ -23,7 +23,9 @@ export function checkLossValue(value: unknown, iteration: number): tf.Scalar | t
     );
   }
   if (value.rank === 1 && value.size === 0) {
-    throw new FlatoptError(`${where}: returned an empty per-example vector (shape [0]). Nothing was applied.`);
+    throw new FlatoptError(
+      `${where}: returned an empty per-example vector (shape [0]). Nothing was applied.`,
+    );
   }
   return value as tf.Scalar | tf.Tensor1D;
 }

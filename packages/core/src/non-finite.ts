@@ -9,7 +9,10 @@ import type { Grads } from './types';
  */
 export function finiteFlag(loss: tf.Scalar, grads: Grads): tf.Scalar {
   return tf.tidy(() => {
-    const terms = [tf.mul(loss, 0), ...grads.filter((g): g is tf.Tensor => g !== null).map((g) => tf.sum(tf.mul(g, 0)))];
+    const terms = [
+      tf.mul(loss, 0),
+      ...grads.filter((g): g is tf.Tensor => g !== null).map((g) => tf.sum(tf.mul(g, 0))),
+    ];
     return tf.addN(terms) as tf.Scalar;
   });
 }

@@ -45,7 +45,7 @@ export class PluggedOptimizer extends tf.Optimizer {
    * `instanceof` (any object with minimize/computeGradients/applyGradients passes), and so do its subclasses.
    */
   static is(x: unknown): x is PluggedOptimizer {
-    return typeof x === 'object' && x !== null && PluggedOptimizer.prototype.isPrototypeOf(x);
+    return typeof x === 'object' && x !== null && Object.prototype.isPrototypeOf.call(PluggedOptimizer.prototype, x);
   }
 
   readonly nonFinite: NonFinitePolicy;
@@ -93,7 +93,10 @@ export class PluggedOptimizer extends tf.Optimizer {
    * The evaluate stage alone (tfjs' two-call protocol). Under the 'skip' policy a non-finite
    * step returns no gradients, and `applyGradients` of an empty set applies nothing.
    */
-  override computeGradients(f: LossFn, varList?: tf.Variable[]): { value: tf.Scalar; grads: tf.NamedTensorMap } {
+  override computeGradients(
+    f: LossFn,
+    varList?: tf.Variable[],
+  ): { value: tf.Scalar; grads: tf.NamedTensorMap } {
     const variables = this.resolveVariables(varList);
     const step = this.newStep(variables, f);
     const out = this.evaluate(step);
@@ -179,7 +182,12 @@ export class PluggedOptimizer extends tf.Optimizer {
       }
       skip = !ok;
     }
-    return { loss: out.loss, grads: out.grads, diagnostics: out.diagnostics as Record<string, tf.Tensor>, skip };
+    return {
+      loss: out.loss,
+      grads: out.grads,
+      diagnostics: out.diagnostics as Record<string, tf.Tensor>,
+      skip,
+    };
   }
 
   private newStep(variables: readonly tf.Variable[], lossFn: LossFn | undefined): Step {
@@ -229,7 +237,8 @@ export class PluggedOptimizer extends tf.Optimizer {
 
   override async getWeights(): Promise<NamedTensor[]> {
     const out = [...(await this.inner.getWeights())];
-    for (const [key, variable] of hiddenState(this.inner)) out.push({ name: `${HIDDEN_PREFIX}${key}`, tensor: variable });
+    for (const [key, variable] of hiddenState(this.inner))
+      out.push({ name: `${HIDDEN_PREFIX}${key}`, tensor: variable });
     for (const plugin of this.plugins) {
       if (!plugin.getWeights) continue;
       for (const w of await plugin.getWeights()) {
@@ -270,7 +279,8 @@ export class PluggedOptimizer extends tf.Optimizer {
     const slots = new Map(hiddenState(this.inner));
     for (const w of hidden) {
       const slot = slots.get(w.name.slice(HIDDEN_PREFIX.length));
-      if (slot && slot.dtype === w.tensor.dtype && slot.size === w.tensor.size) slot.assign(w.tensor.reshape(slot.shape));
+      if (slot && slot.dtype === w.tensor.dtype && slot.size === w.tensor.size)
+        slot.assign(tf.reshape(w.tensor, slot.shape));
     }
     for (const plugin of this.plugins) {
       if (plugin.setWeights) await plugin.setWeights(byPlugin.get(plugin.name) ?? []);
@@ -278,7 +288,10 @@ export class PluggedOptimizer extends tf.Optimizer {
   }
 
   override getConfig(): tf.serialization.ConfigDict {
-    const optimizer: SerializedOptimizer = { className: this.inner.getClassName(), config: this.inner.getConfig() };
+    const optimizer: SerializedOptimizer = {
+      className: this.inner.getClassName(),
+      config: this.inner.getConfig(),
+    };
     return {
       optimizer,
       plugins: this.plugins.map(serializePlugin),
@@ -290,7 +303,11 @@ export class PluggedOptimizer extends tf.Optimizer {
     cls: tf.serialization.SerializableConstructor<T>,
     config: tf.serialization.ConfigDict,
   ): T {
-    const c = config as unknown as { optimizer: SerializedOptimizer; plugins: SerializedPlugin[]; nonFinite?: NonFinitePolicy };
+    const c = config as unknown as {
+      optimizer: SerializedOptimizer;
+      plugins: SerializedPlugin[];
+      nonFinite?: NonFinitePolicy;
+    };
     const entry = tf.serialization.SerializationMap.getMap().classNameMap[c.optimizer?.className];
     if (!entry) {
       throw new FlatoptError(
@@ -325,7 +342,9 @@ function readReport(
   skipped: boolean,
 ): StepReport {
   const keys = Object.keys(diagnostics);
-  const values = tf.tidy(() => tf.concat([loss, ...keys.map((k) => diagnostics[k])].map((t) => tf.reshape(t, [1]))).dataSync());
+  const values = tf.tidy(() =>
+    tf.concat([loss, ...keys.map((k) => diagnostics[k])].map((t) => tf.reshape(t, [1]))).dataSync(),
+  );
   const out: Record<string, number> = {};
   keys.forEach((k, i) => (out[k] = values[i + 1]));
   for (const [k, v] of Object.entries(step.diagnostics)) if (typeof v === 'number') out[k] = v;

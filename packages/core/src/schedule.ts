@@ -115,7 +115,8 @@ export function bounds(h: Hyperparameter): [number, number] {
 
 /** Rebuilds (and so re-validates) a schedule from its config, e.g. after `tf.loadLayersModel`. */
 export function scheduleFromConfig(config: unknown): Schedule {
-  if (!isSchedule(config)) throw new FlatoptError(`schedule: expected a schedule config; got ${describe(config)}.`);
+  if (!isSchedule(config))
+    throw new FlatoptError(`schedule: expected a schedule config; got ${describe(config)}.`);
   const c = config as unknown as Record<string, unknown>;
   switch (c.schedule) {
     case 'constant':
@@ -136,7 +137,12 @@ export function scheduleFromConfig(config: unknown): Schedule {
  * Validates a hyperparameter option (a number or a schedule) against `range` over every value it
  * can take, so that e.g. an epsilon schedule that reaches 0 is refused at construction.
  */
-export function checkHyperparameter(owner: string, option: string, value: unknown, range: Range = {}): Hyperparameter {
+export function checkHyperparameter(
+  owner: string,
+  option: string,
+  value: unknown,
+  range: Range = {},
+): Hyperparameter {
   if (typeof value === 'number') return checkNumber(owner, option, value, range);
   if (!isSchedule(value)) {
     throw new FlatoptError(

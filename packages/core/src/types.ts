@@ -91,10 +91,5 @@ export interface Plugin {
 }
 
 export type ConfigValue =
-  | number
-  | string
-  | boolean
-  | null
-  | readonly ConfigValue[]
-  | { readonly [key: string]: ConfigValue };
+  number | string | boolean | null | readonly ConfigValue[] | { readonly [key: string]: ConfigValue };
 export type PluginConfig = { readonly [key: string]: ConfigValue };

@@ -68,7 +68,9 @@ function looksLikePlugin(x: unknown): boolean {
 function checkPlugin(p: unknown, position: number): asserts p is Plugin {
   const where = `withPlugins: argument ${position}`;
   if (typeof p !== 'object' || p === null) {
-    throw new FlatoptError(`${where} must be a flatopt plugin (such as sam() or gradReg()); got ${describe(p)}.`);
+    throw new FlatoptError(
+      `${where} must be a flatopt plugin (such as sam() or gradReg()); got ${describe(p)}.`,
+    );
   }
   const plugin = p as Record<string, unknown>;
   if (typeof plugin.name !== 'string' || plugin.name.length === 0 || plugin.name.includes('/')) {
@@ -77,11 +79,15 @@ function checkPlugin(p: unknown, position: number): asserts p is Plugin {
     );
   }
   if (typeof plugin.getConfig !== 'function') {
-    throw new FlatoptError(`${where} ('${plugin.name}') is not a flatopt plugin: it has no getConfig() method.`);
+    throw new FlatoptError(
+      `${where} ('${plugin.name}') is not a flatopt plugin: it has no getConfig() method.`,
+    );
   }
   for (const hook of HOOKS) {
     if (plugin[hook] !== undefined && typeof plugin[hook] !== 'function') {
-      throw new FlatoptError(`${where} ('${plugin.name}'): '${hook}' must be a function; got ${describe(plugin[hook])}.`);
+      throw new FlatoptError(
+        `${where} ('${plugin.name}'): '${hook}' must be a function; got ${describe(plugin[hook])}.`,
+      );
     }
   }
   if ((plugin.getWeights === undefined) !== (plugin.setWeights === undefined)) {

@@ -32,7 +32,10 @@ export function heavyBall(options: { beta?: number } = {}): Plugin & { readonly 
   let previous: tf.Variable[] = [];
   let counter = 0;
   const ensure = (variables: readonly tf.Variable[]) => {
-    if (previous.length === 0) previous = variables.map((v) => tf.variable(tf.zerosLike(v), false, `heavyBall-${++counter}-${v.name}`));
+    if (previous.length === 0)
+      previous = variables.map((v) =>
+        tf.variable(tf.zerosLike(v), false, `heavyBall-${++counter}-${v.name}`),
+      );
   };
   return {
     name: 'heavyBall',
@@ -80,7 +83,9 @@ export function noRestore(): Plugin {
     name: 'noRestore',
     evaluate(ctx, next) {
       const ev = next();
-      tf.tidy(() => ctx.variables.forEach((v, i) => ev.grads[i] && v.assign(tf.add(v, tf.mul(ev.grads[i]!, 1e-3)))));
+      tf.tidy(() =>
+        ctx.variables.forEach((v, i) => ev.grads[i] && v.assign(tf.add(v, tf.mul(ev.grads[i]!, 1e-3)))),
+      );
       return ev;
     },
     getConfig: () => ({}),
@@ -111,7 +116,13 @@ registerPlugin('forgetsConfig', () => forgetsConfig());
 /** Broken: stateful, but setWeights ignores what it is given. */
 export function forgetsState(): Plugin {
   const base = heavyBall({ beta: 0.5 });
-  return { ...base, name: 'forgetsState', type: 'forgetsState', getConfig: base.getConfig, async setWeights() {} };
+  return {
+    ...base,
+    name: 'forgetsState',
+    type: 'forgetsState',
+    getConfig: base.getConfig,
+    async setWeights() {},
+  };
 }
 registerPlugin('forgetsState', () => forgetsState());
 

@@ -17,7 +17,8 @@ export function assertBitwiseEqual(
   b: ReadonlyArray<Float32Array>,
   names?: readonly string[],
 ): void {
-  if (a.length !== b.length) throw new ConformanceError(check, `${what}: ${a.length} tensors vs ${b.length}.`);
+  if (a.length !== b.length)
+    throw new ConformanceError(check, `${what}: ${a.length} tensors vs ${b.length}.`);
   a.forEach((x, i) => {
     const y = b[i];
     const label = names?.[i] ?? `#${i}`;

@@ -8,7 +8,13 @@ export { checkProbeRestore, checkRestoreOnThrow } from './checks/probes';
 export { checkNoLeaks } from './checks/leaks';
 export { checkConfigRoundTrip, checkResume, rebuild } from './checks/round-trip';
 export { checkLayers, checkSaveLoad, type LayersMode } from './checks/layers';
-export { useBackend, makeOptimizer, type BackendName, type ConformanceSubject, type OptimizerName } from './subject';
+export {
+  useBackend,
+  makeOptimizer,
+  type BackendName,
+  type ConformanceSubject,
+  type OptimizerName,
+} from './subject';
 export { mlpProblem, type Problem, type ProblemOptions } from './problems';
 export { assertBitwiseEqual, readAll } from './bitwise';
 export { instrumentProbes } from './instrument';

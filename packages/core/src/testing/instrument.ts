@@ -1,4 +1,4 @@
-import type { Plugin, StepContext } from '../types';
+import type { Plugin, StepContext } from '@flatopt/core';
 import { assertBitwiseEqual, readAll } from './bitwise';
 
 /**

@@ -53,7 +53,9 @@ export function mlpProblem(options: ProblemOptions = {}): Problem {
     perExampleLoss,
     loss: () => tf.tidy(() => tf.mean(perExampleLoss()) as tf.Scalar),
     assign: (values) =>
-      tf.tidy(() => variables.forEach((variable, i) => variable.assign(tf.tensor(values[i], variable.shape)))),
+      tf.tidy(() =>
+        variables.forEach((variable, i) => variable.assign(tf.tensor(values[i], variable.shape))),
+      ),
     read: () => variables.map((t) => Float32Array.from(t.dataSync() as Float32Array)),
     dispose: () => tf.dispose([...variables, x, y]),
   };

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { withPlugins } from '../with-plugins';
-import type { PluggedOptimizer } from '../plugged-optimizer';
-import type { Plugin } from '../types';
+import { withPlugins } from '@flatopt/core';
+import type { PluggedOptimizer } from '@flatopt/core';
+import type { Plugin } from '@flatopt/core';
 import { ConformanceError } from './errors';
 import type { Problem } from './problems';
 
@@ -30,7 +30,11 @@ export function makeOptimizer(name: OptimizerName): tf.Optimizer {
   return name === 'sgd' ? tf.train.sgd(0.1) : tf.train.adam(0.01);
 }
 
-export function plugged(subject: ConformanceSubject, optimizer: OptimizerName, neutral = false): PluggedOptimizer {
+export function plugged(
+  subject: ConformanceSubject,
+  optimizer: OptimizerName,
+  neutral = false,
+): PluggedOptimizer {
   const make = neutral ? subject.neutral : subject.create;
   if (!make) throw new ConformanceError('setup', `${subject.name} has no neutral settings.`);
   const made = make();
@@ -44,8 +48,14 @@ export function lossOf(subject: ConformanceSubject, problem: Problem): () => tf.
 /** Switches to a registered backend, or says how to register it. */
 export async function useBackend(name: BackendName): Promise<void> {
   if (!tf.findBackendFactory(name)) {
-    const pkg = name === 'wasm' ? '@tensorflow/tfjs-backend-wasm' : '@tensorflow/tfjs-backend-cpu (or @tensorflow/tfjs)';
-    throw new ConformanceError('setup', `backend '${name}' is not registered: import '${pkg}' in the test file.`);
+    const pkg =
+      name === 'wasm'
+        ? '@tensorflow/tfjs-backend-wasm'
+        : '@tensorflow/tfjs-backend-cpu (or @tensorflow/tfjs)';
+    throw new ConformanceError(
+      'setup',
+      `backend '${name}' is not registered: import '${pkg}' in the test file.`,
+    );
   }
   if (tf.getBackend() !== name) {
     const ok = await tf.setBackend(name);

@@ -26,7 +26,10 @@ export interface ConformanceOptions {
  * Each case switches to its backend first; register cpu (`@tensorflow/tfjs`) and wasm
  * (`@tensorflow/tfjs-backend-wasm`) in the test file.
  */
-export function conformanceCases(subject: ConformanceSubject, options: ConformanceOptions = {}): ConformanceCase[] {
+export function conformanceCases(
+  subject: ConformanceSubject,
+  options: ConformanceOptions = {},
+): ConformanceCase[] {
   const { backends = ['cpu', 'wasm'], optimizers = ['sgd', 'adam'], leakSteps = 200 } = options;
   const cases: ConformanceCase[] = [];
   for (const backend of backends) {
@@ -39,15 +42,20 @@ export function conformanceCases(subject: ConformanceSubject, options: Conforman
             await fn();
           },
         });
-      if (subject.neutral) add('neutral settings equal the bare optimizer', () => checkNeutral(subject, optimizer));
+      if (subject.neutral)
+        add('neutral settings equal the bare optimizer', () => checkNeutral(subject, optimizer));
       add('probes restore weights bit for bit', () => checkProbeRestore(subject, optimizer));
-      add('a throwing loss leaves weights and state untouched', () => checkRestoreOnThrow(subject, optimizer));
+      add('a throwing loss leaves weights and state untouched', () =>
+        checkRestoreOnThrow(subject, optimizer),
+      );
       add(`no tensor leaks over ${leakSteps} steps`, () => checkNoLeaks(subject, optimizer, leakSteps));
       add('config round-trips', () => checkConfigRoundTrip(subject, optimizer));
       add('resumed training is bit-identical', () => checkResume(subject, optimizer));
       if (subject.layers !== false) {
         for (const mode of ['fit', 'fitDataset', 'trainOnBatch'] as LayersMode[]) {
-          add(`${mode}: primary loss and metrics, BatchNorm once, no leaks`, () => checkLayers(subject, optimizer, mode));
+          add(`${mode}: primary loss and metrics, BatchNorm once, no leaks`, () =>
+            checkLayers(subject, optimizer, mode),
+          );
         }
         add('model.save / tf.loadLayersModel round-trips', () => checkSaveLoad(subject, optimizer));
       }

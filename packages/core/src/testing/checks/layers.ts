@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { PluggedOptimizer } from '../../plugged-optimizer';
+import { PluggedOptimizer } from '@flatopt/core';
 import { assertBitwiseEqual, readAll } from '../bitwise';
 import { ConformanceError } from '../errors';
 import { normals } from '../prng';
@@ -27,14 +27,22 @@ function buildModel(optimizer: tf.Optimizer): tfl.LayersModel {
 
 function data(): { x: tf.Tensor2D; y: tf.Tensor2D } {
   const x = tf.tensor2d(normals(EXAMPLES * 6, 61), [EXAMPLES, 6]);
-  const labels = tf.tensor1d(Array.from({ length: EXAMPLES }, (_, i) => (i * 5) % 3), 'int32');
+  const labels = tf.tensor1d(
+    Array.from({ length: EXAMPLES }, (_, i) => (i * 5) % 3),
+    'int32',
+  );
   const y = tf.tidy(() => tf.cast(tf.oneHot(labels, 3), 'float32') as tf.Tensor2D);
   labels.dispose();
   return { x, y };
 }
 
 /** One training step through the tfjs-layers entry point `mode`; returns [loss, ...metrics] as reported. */
-async function trainStep(model: tfl.LayersModel, mode: LayersMode, x: tf.Tensor, y: tf.Tensor): Promise<number[]> {
+async function trainStep(
+  model: tfl.LayersModel,
+  mode: LayersMode,
+  x: tf.Tensor,
+  y: tf.Tensor,
+): Promise<number[]> {
   if (mode === 'trainOnBatch') {
     const out = await model.trainOnBatch(x, y);
     return Array.isArray(out) ? out : [out];
@@ -96,13 +104,29 @@ export async function checkLayers(
       const grown = tf.memory().numTensors - before;
       if (i === 0) tensorsAfterFirst = grown;
       else if (grown !== 0) {
-        throw new ConformanceError(check, `step ${i + 1} leaked ${grown} tensors (the first step created ${tensorsAfterFirst}).`);
+        throw new ConformanceError(
+          check,
+          `step ${i + 1} leaked ${grown} tensors (the first step created ${tensorsAfterFirst}).`,
+        );
       }
       if (got.length !== expected.length) {
-        throw new ConformanceError(check, `step ${i + 1} returned ${got.length} values, the bare optimizer ${expected.length}.`);
+        throw new ConformanceError(
+          check,
+          `step ${i + 1} returned ${got.length} values, the bare optimizer ${expected.length}.`,
+        );
       }
-      assertBitwiseEqual(check, `reported [loss, ${METRICS.join(', ')}] at step ${i + 1}`, [Float32Array.from(got)], [Float32Array.from(expected)]);
-      assertBitwiseEqual(check, `BatchNorm moving statistics after step ${i + 1}`, nonTrainable(model), expectedStats);
+      assertBitwiseEqual(
+        check,
+        `reported [loss, ${METRICS.join(', ')}] at step ${i + 1}`,
+        [Float32Array.from(got)],
+        [Float32Array.from(expected)],
+      );
+      assertBitwiseEqual(
+        check,
+        `BatchNorm moving statistics after step ${i + 1}`,
+        nonTrainable(model),
+        expectedStats,
+      );
     }
   } finally {
     model.optimizer.dispose();
@@ -118,7 +142,11 @@ export async function checkLayers(
  * optimizer and every plugin with settings and state: the configs match, and training continued
  * on the loaded model is bit-identical to training continued on the original.
  */
-export async function checkSaveLoad(subject: ConformanceSubject, optimizer: OptimizerName, steps = 3): Promise<void> {
+export async function checkSaveLoad(
+  subject: ConformanceSubject,
+  optimizer: OptimizerName,
+  steps = 3,
+): Promise<void> {
   const check = `${subject.name}: model.save / tf.loadLayersModel (${optimizer})`;
   const { x, y } = data();
   const model = buildModel(plugged(subject, optimizer));
@@ -136,17 +164,26 @@ export async function checkSaveLoad(subject: ConformanceSubject, optimizer: Opti
     loaded = await tfl.loadLayersModel(tf.io.fromMemory(artifacts!));
     const restored = loaded.optimizer;
     if (!PluggedOptimizer.is(restored)) {
-      throw new ConformanceError(check, `the loaded model's optimizer is ${restored?.constructor?.name}, not a PluggedOptimizer.`);
+      throw new ConformanceError(
+        check,
+        `the loaded model's optimizer is ${restored?.constructor?.name}, not a PluggedOptimizer.`,
+      );
     }
     const config = (o: tf.Optimizer) => {
       const { customObjects: _ignored, ...rest } = o.getConfig() as Record<string, unknown>;
       return JSON.stringify(rest);
     };
     if (config(restored) !== config(model.optimizer)) {
-      throw new ConformanceError(check, `config after loading differs:\n  saved  ${config(model.optimizer)}\n  loaded ${config(restored)}`);
+      throw new ConformanceError(
+        check,
+        `config after loading differs:\n  saved  ${config(model.optimizer)}\n  loaded ${config(restored)}`,
+      );
     }
     if (restored.iterations !== model.optimizer.iterations) {
-      throw new ConformanceError(check, `iterations after loading: ${restored.iterations}, saved ${model.optimizer.iterations}.`);
+      throw new ConformanceError(
+        check,
+        `iterations after loading: ${restored.iterations}, saved ${model.optimizer.iterations}.`,
+      );
     }
     for (let i = 0; i < steps; i++) {
       await model.trainOnBatch(x, y);

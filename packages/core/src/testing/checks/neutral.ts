@@ -3,7 +3,11 @@ import { mlpProblem } from '../problems';
 import { lossOf, makeOptimizer, plugged, type ConformanceSubject, type OptimizerName } from '../subject';
 
 /** Neutral settings give bit-identical weights (and wrapped-optimizer state) to the bare optimizer. */
-export async function checkNeutral(subject: ConformanceSubject, optimizer: OptimizerName, steps = 20): Promise<void> {
+export async function checkNeutral(
+  subject: ConformanceSubject,
+  optimizer: OptimizerName,
+  steps = 20,
+): Promise<void> {
   const check = `${subject.name}: neutral settings equal bare ${optimizer}`;
   const a = mlpProblem({ seed: 11 });
   const b = mlpProblem({ seed: 11 });

@@ -1,13 +1,18 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { PluggedOptimizer } from '../../plugged-optimizer';
-import { withPlugins } from '../../with-plugins';
+import type { PluggedOptimizer } from '@flatopt/core';
+import { withPlugins } from '@flatopt/core';
 import { assertBitwiseEqual, readAll } from '../bitwise';
 import { ConformanceError } from '../errors';
 import { instrumentProbes } from '../instrument';
 import { mlpProblem, type Problem } from '../problems';
 import { lossOf, makeOptimizer, type ConformanceSubject, type OptimizerName } from '../subject';
 
-function instrumented(subject: ConformanceSubject, optimizer: OptimizerName, check: string, counter: { probes: number }) {
+function instrumented(
+  subject: ConformanceSubject,
+  optimizer: OptimizerName,
+  check: string,
+  counter: { probes: number },
+) {
   const made = subject.create();
   const plugins = (Array.isArray(made) ? made : [made]).map((p) => instrumentProbes(p, check, counter));
   return withPlugins(makeOptimizer(optimizer), ...plugins);
@@ -17,7 +22,10 @@ function instrumented(subject: ConformanceSubject, optimizer: OptimizerName, che
  * Weights are bit-identical after every probe, and the evaluate stage (`computeGradients`) leaves
  * them exactly as it found them.
  */
-export async function checkProbeRestore(subject: ConformanceSubject, optimizer: OptimizerName): Promise<void> {
+export async function checkProbeRestore(
+  subject: ConformanceSubject,
+  optimizer: OptimizerName,
+): Promise<void> {
   const check = `${subject.name}: probes restore weights (${optimizer})`;
   const counter = { probes: 0 };
   const problem = mlpProblem({ seed: 21 });
@@ -61,7 +69,10 @@ async function snapshot(problem: Problem, opt: PluggedOptimizer): Promise<Snapsh
  * inside probes), the error reaches the caller unchanged, and weights, optimizer state and the
  * tensor count are exactly as before the step.
  */
-export async function checkRestoreOnThrow(subject: ConformanceSubject, optimizer: OptimizerName): Promise<void> {
+export async function checkRestoreOnThrow(
+  subject: ConformanceSubject,
+  optimizer: OptimizerName,
+): Promise<void> {
   const check = `${subject.name}: restore when the loss throws (${optimizer})`;
   const problem = mlpProblem({ seed: 31 });
   const counter = { probes: 0 };
@@ -97,12 +108,22 @@ export async function checkRestoreOnThrow(subject: ConformanceSubject, optimizer
         );
       }
       const leaked = tf.memory().numTensors - tensorsBefore;
-      if (leaked !== 0) throw new ConformanceError(check, `a step that threw on loss call ${k} leaked ${leaked} tensors.`);
+      if (leaked !== 0)
+        throw new ConformanceError(check, `a step that threw on loss call ${k} leaked ${leaked} tensors.`);
       const after = await snapshot(problem, opt);
       assertBitwiseEqual(check, `weights after a throw on loss call ${k}`, after.weights, before.weights);
-      assertBitwiseEqual(check, `optimizer state after a throw on loss call ${k}`, after.state, before.state, before.stateNames);
+      assertBitwiseEqual(
+        check,
+        `optimizer state after a throw on loss call ${k}`,
+        after.state,
+        before.state,
+        before.stateNames,
+      );
       if (after.iterations !== before.iterations) {
-        throw new ConformanceError(check, `iterations moved from ${before.iterations} to ${after.iterations} on a failed step.`);
+        throw new ConformanceError(
+          check,
+          `iterations moved from ${before.iterations} to ${after.iterations} on a failed step.`,
+        );
       }
     }
   } finally {
