@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs-core';
+import { mulberry32 } from '@flatopt/core/testing';
 
 interface Digit {
   length: number;
@@ -8,15 +9,9 @@ interface Digit {
 
 const require = createRequire(import.meta.url);
 
-/** A seeded Fisher–Yates permutation of 0..n-1 (mulberry32), so every run sees the same batches. */
+/** A seeded Fisher–Yates permutation of 0..n-1, so every run sees the same batches. */
 function shuffled(n: number, seed: number): number[] {
-  let a = seed >>> 0;
-  const rand = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rand = mulberry32(seed);
   const order = Array.from({ length: n }, (_, i) => i);
   for (let i = n - 1; i > 0; i--) {
     const j = Math.floor(rand() * (i + 1));

@@ -203,8 +203,7 @@ export class PluggedOptimizer extends tf.Optimizer {
   }
 
   private resolveVariables(varList: tf.Variable[] | undefined): readonly tf.Variable[] {
-    const registered = Object.values(tf.engine().registeredVariables);
-    const variables = varList ?? registered.filter((v) => v.trainable);
+    const variables = varList ?? Object.values(tf.engine().registeredVariables).filter((v) => v.trainable);
     if (!Array.isArray(variables) || variables.length === 0) {
       throw new FlatoptError(
         `withPlugins: there are no variables to train (varList ${varList ? 'is empty' : 'not given and no trainable variable exists'}).`,

@@ -15,7 +15,13 @@ describe('conformance kit on reference plugins', () => {
       create: () => [probeTwice({ rho: 0.05 }), heavyBall({ beta: 0.5 })],
       neutral: () => [probeTwice({ rho: 0 }), heavyBall({ beta: 0 })],
     },
-    { name: 'probeTwice (per-example loss)', create: () => probeTwice(), neutral: () => probeTwice({ rho: 0 }), loss: 'perExample' as const, layers: false },
+    {
+      name: 'probeTwice (per-example loss)',
+      create: () => probeTwice(),
+      neutral: () => probeTwice({ rho: 0 }),
+      loss: 'perExample' as const,
+      layers: false,
+    },
   ];
   for (const subject of subjects) {
     for (const c of conformanceCases(subject)) it(c.name, c.run);

@@ -55,8 +55,8 @@ describe('the conformance kit fails on broken plugins', () => {
   });
 
   it('catches a loss reported from displaced weights under fit', async () => {
-    await expect(checkLayers({ name: 'primaryDisplaced', create: primaryDisplaced }, 'sgd', 'fit')).rejects.toThrow(
-      /reported \[loss, accuracy, mse\] at step 1/,
-    );
+    await expect(
+      checkLayers({ name: 'primaryDisplaced', create: primaryDisplaced }, 'sgd', 'fit'),
+    ).rejects.toThrow(/reported \[loss, accuracy, mse\] at step 1/);
   });
 });
