@@ -31,10 +31,12 @@ describe('withPlugins: bad input gets a clear error', () => {
     expect(() => withPlugins(tf.train.sgd(0.1), 42 as unknown as Plugin)).toThrow(
       /argument 2 must be a flatopt plugin \(such as sam\(\) or gradReg\(\)\); got 42\./,
     );
-    expect(() => withPlugins(tf.train.sgd(0.1), { name: 'x' } as unknown as Plugin)).toThrow(/\('x'\) is not a flatopt plugin: it has no getConfig\(\)/);
-    expect(() => withPlugins(tf.train.sgd(0.1), { name: 'x', getConfig: () => ({}), evaluate: 1 } as unknown as Plugin)).toThrow(
-      /'evaluate' must be a function; got 1/,
+    expect(() => withPlugins(tf.train.sgd(0.1), { name: 'x' } as unknown as Plugin)).toThrow(
+      /\('x'\) is not a flatopt plugin: it has no getConfig\(\)/,
     );
+    expect(() =>
+      withPlugins(tf.train.sgd(0.1), { name: 'x', getConfig: () => ({}), evaluate: 1 } as unknown as Plugin),
+    ).toThrow(/'evaluate' must be a function; got 1/);
   });
 
   it('refuses plugins whose state names would collide', () => {
@@ -53,19 +55,26 @@ describe('withPlugins: bad input gets a clear error', () => {
   });
 
   it.each([
-    ['a number', () => 3, /must return a tf.Tensor \(a scalar, or a vector of per-example losses\); got 3\. Nothing was applied\./],
+    [
+      'a number',
+      () => 3,
+      /must return a tf.Tensor \(a scalar, or a vector of per-example losses\); got 3\. Nothing was applied\./,
+    ],
     ['an int32 tensor', () => tf.scalar(1, 'int32'), /must return a float32 tensor; got dtype 'int32'/],
     ['a matrix', () => tf.ones([2, 2]), /got shape \[2, 2\] \(rank 2\)/],
-  ])('refuses a loss function returning %s, leaving weights and state untouched', async (_what, bad, message) => {
-    const p = problem();
-    const opt = withPlugins(tf.train.adam(0.01), probeTwice());
-    opt.minimize(p.loss, false, p.variables);
-    const before = { weights: p.read(), iterations: opt.iterations, tensors: tf.memory().numTensors };
-    expect(() => opt.minimize(bad as never, false, p.variables)).toThrow(message);
-    expect(bits(p.read())).toEqual(bits(before.weights));
-    expect(opt.iterations).toBe(before.iterations);
-    expect(tf.memory().numTensors).toBe(before.tensors);
-  });
+  ])(
+    'refuses a loss function returning %s, leaving weights and state untouched',
+    async (_what, bad, message) => {
+      const p = problem();
+      const opt = withPlugins(tf.train.adam(0.01), probeTwice());
+      opt.minimize(p.loss, false, p.variables);
+      const before = { weights: p.read(), iterations: opt.iterations, tensors: tf.memory().numTensors };
+      expect(() => opt.minimize(bad as never, false, p.variables)).toThrow(message);
+      expect(bits(p.read())).toEqual(bits(before.weights));
+      expect(opt.iterations).toBe(before.iterations);
+      expect(tf.memory().numTensors).toBe(before.tensors);
+    },
+  );
 
   it('refuses a varList that changes between steps', () => {
     const [a, b] = [problem(1), problem(2)];
@@ -82,7 +91,8 @@ describe('withPlugins: bad input gets a clear error', () => {
 describe('non-finite policy', () => {
   const nanLoss = (p: Problem) => () => tf.mul(p.loss(), NaN) as tf.Scalar;
   // sqrt'(0) = +Inf: a finite loss with an infinite gradient for w1 only.
-  const infGrad = (p: Problem) => () => tf.add(p.loss(), tf.sum(tf.sqrt(tf.mul(p.variables[0], 0)))) as tf.Scalar;
+  const infGrad = (p: Problem) => () =>
+    tf.add(p.loss(), tf.sum(tf.sqrt(tf.mul(p.variables[0], 0)))) as tf.Scalar;
 
   it("'throw' (default) says which step and that nothing was applied; weights and state stay", async () => {
     const p = problem();
@@ -93,7 +103,9 @@ describe('non-finite policy', () => {
     expect(() => opt.minimize(nanLoss(p), false, p.variables)).toThrow(
       /non-finite loss NaN at iteration 1: nothing was applied, weights and optimizer state are unchanged/,
     );
-    expect(() => opt.minimize(infGrad(p), false, p.variables)).toThrow(/non-finite gradient of variable 'flatopt-kit-\d+\/w1'/);
+    expect(() => opt.minimize(infGrad(p), false, p.variables)).toThrow(
+      /non-finite gradient of variable 'flatopt-kit-\d+\/w1'/,
+    );
     expect(bits(p.read())).toEqual(bits(weights));
     expect(bits(readAll((await opt.getWeights()).map((w) => w.tensor)))).toEqual(bits(state));
   });
@@ -135,7 +147,10 @@ describe('the step pipeline', () => {
 
   it('treats a per-example loss vector as its mean, bit for bit', () => {
     const [a, b] = [problem(7), problem(7)];
-    const [oa, ob] = [withPlugins(tf.train.sgd(0.1), probeTwice()), withPlugins(tf.train.sgd(0.1), probeTwice())];
+    const [oa, ob] = [
+      withPlugins(tf.train.sgd(0.1), probeTwice()),
+      withPlugins(tf.train.sgd(0.1), probeTwice()),
+    ];
     const ra = oa.step(a.loss, a.variables);
     const rb = ob.step(b.perExampleLoss, b.variables);
     expect(rb.loss).toBe(ra.loss);
@@ -187,7 +202,10 @@ describe('the step pipeline', () => {
 
   it('computeGradients + applyGradients equals minimize', () => {
     const [a, b] = [problem(13), problem(13)];
-    const [oa, ob] = [withPlugins(tf.train.adam(0.01), probeTwice()), withPlugins(tf.train.adam(0.01), probeTwice())];
+    const [oa, ob] = [
+      withPlugins(tf.train.adam(0.01), probeTwice()),
+      withPlugins(tf.train.adam(0.01), probeTwice()),
+    ];
     oa.minimize(a.loss, false, a.variables);
     const { value, grads } = ob.computeGradients(b.loss, b.variables);
     ob.applyGradients(grads);

@@ -45,7 +45,11 @@ export class PluggedOptimizer extends tf.Optimizer {
    * `instanceof` (any object with minimize/computeGradients/applyGradients passes), and so do its subclasses.
    */
   static is(x: unknown): x is PluggedOptimizer {
-    return typeof x === 'object' && x !== null && Object.prototype.isPrototypeOf.call(PluggedOptimizer.prototype, x);
+    return (
+      typeof x === 'object' &&
+      x !== null &&
+      Object.prototype.isPrototypeOf.call(PluggedOptimizer.prototype, x)
+    );
   }
 
   readonly nonFinite: NonFinitePolicy;

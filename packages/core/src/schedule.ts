@@ -87,7 +87,11 @@ export function valueAt(h: Hyperparameter, iteration: number): number {
       return h.value;
     case 'linear':
     case 'cosine': {
-      const t = Math.min(1, Math.max(0, (iteration - h.start) / h.steps));
+      const t = (iteration - h.start) / h.steps;
+      // The ends are returned exactly: from + (to − from)·1 can miss `to` by an ulp, and a
+      // validated range must hold for every value the schedule produces.
+      if (t <= 0) return h.from;
+      if (t >= 1) return h.to;
       const w = h.schedule === 'linear' ? t : (1 - Math.cos(Math.PI * t)) / 2;
       return h.from + (h.to - h.from) * w;
     }
@@ -150,8 +154,18 @@ export function checkHyperparameter(
     );
   }
   const schedule = scheduleFromConfig(value);
-  const [lo, hi] = bounds(schedule);
-  for (const v of [lo, hi]) {
+  if (
+    range.integer &&
+    (schedule.schedule === 'linear' || schedule.schedule === 'cosine') &&
+    schedule.from !== schedule.to
+  ) {
+    throw new FlatoptError(
+      `${owner}: option '${option}' must be ${describeRange(range)}; a '${schedule.schedule}' schedule from ${schedule.from} to ${schedule.to} takes non-integer values (use a 'step' schedule).`,
+    );
+  }
+  // Ramps are monotone, so their ends bound them; a step schedule takes exactly its values.
+  const reached = schedule.schedule === 'step' ? schedule.values : bounds(schedule);
+  for (const v of reached) {
     if (!inRange(v, range)) {
       throw new FlatoptError(
         `${owner}: option '${option}' is a '${schedule.schedule}' schedule that reaches ${v}; every value must be ${describeRange(range)}.`,

@@ -18,7 +18,8 @@ function savedByTape(engine: Engine): Set<number> {
  * Runs a loss function a second (third, …) time in a step without the side effects tfjs-layers'
  * training closure has on every call (TFJS_INTERNALS §2):
  * - BatchNormalization writes its moving statistics on every call: non-trainable variables are
- *   snapshotted (an O(1) clone that shares the buffer) and restored if they were reassigned;
+ *   snapshotted (a clone: it shares the buffer on cpu and copies it on wasm) and restored if
+ *   they were reassigned;
  * - the closure `tf.keep`s each metric and pushes it onto an array that fit reads from and
  *   trainOnBatch returns whole: while `fn` runs, a push of a tensor kept during `fn` is dropped,
  *   and afterwards the tensors kept during `fn` are disposed — except those the engine itself

@@ -142,8 +142,8 @@ export class Step {
   private probe<T>(owner: string, shift: Grads, scale: number | tf.Scalar, fn: () => T): T {
     const { variables } = this.setup;
     checkAlignment(shift, variables.length, `${owner}: ctx.probe shift`);
-    // Copies share the buffer until the variable is reassigned: O(1), and restoring from them is
-    // bit-exact where subtracting the shift again is not (TFJS_INTERNALS §4).
+    // Restoring from saved clones is bit-exact where subtracting the shift again is not
+    // (TFJS_INTERNALS §4). A clone shares the buffer on cpu and copies it on wasm.
     const saved = variables.map((v, i) => (shift[i] ? tf.clone(v) : null));
     try {
       tf.tidy(() =>

@@ -1,11 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { tidy } from './tidy';
 
 /**
  * Maths over lists of tensors aligned with a step's variables (optax's tree utilities, for the
  * flat lists tfjs optimizers use). `null` stands for "no gradient for this variable": it acts as
  * zero in sums and norms, and elementwise results stay `null` where every operand is `null`, so a
  * variable that had no gradient still reaches the wrapped optimizer as `null` and is skipped
- * exactly as tfjs skips it.
+ * exactly as tfjs skips it. Every function tidies its intermediates.
  */
 export type TensorList = ReadonlyArray<tf.Tensor | null>;
 export type Weight = number | tf.Scalar;
@@ -44,7 +45,7 @@ export function globalNorm(a: TensorList): tf.Scalar {
 
 /** Applies `fn` to every non-null entry. */
 export function map(a: TensorList, fn: (x: tf.Tensor, i: number) => tf.Tensor): Array<tf.Tensor | null> {
-  return a.map((x, i) => (x ? fn(x, i) : null));
+  return tidy(() => a.map((x, i) => (x ? fn(x, i) : null)));
 }
 
 /** s·a. */
@@ -55,23 +56,27 @@ export function scale(a: TensorList, s: Weight): Array<tf.Tensor | null> {
 /** wa·a + wb·b, the weighted combination every finite-difference method ends with. */
 export function combine(wa: Weight, a: TensorList, wb: Weight, b: TensorList): Array<tf.Tensor | null> {
   checkAligned(a, b);
-  return a.map((x, i) => {
-    const y = b[i];
-    if (x && y) return tf.add(tf.mul(x, wa), tf.mul(y, wb));
-    if (x) return tf.mul(x, wa);
-    return y ? tf.mul(y, wb) : null;
-  });
+  return tidy(() =>
+    a.map((x, i) => {
+      const y = b[i];
+      if (x && y) return tf.add(tf.mul(x, wa), tf.mul(y, wb));
+      if (x) return tf.mul(x, wa);
+      return y ? tf.mul(y, wb) : null;
+    }),
+  );
 }
 
 /** a + s·b (axpy). With s = 1 this is exactly a + b. */
 export function scaledAdd(a: TensorList, b: TensorList, s: Weight = 1): Array<tf.Tensor | null> {
   checkAligned(a, b);
-  return a.map((x, i) => {
-    const y = b[i];
-    if (!y) return x;
-    const sy = s === 1 ? y : tf.mul(y, s);
-    return x ? tf.add(x, sy) : sy;
-  });
+  return tidy(() =>
+    a.map((x, i) => {
+      const y = b[i];
+      if (!y) return x;
+      const sy = s === 1 ? y : tf.mul(y, s);
+      return x ? tf.add(x, sy) : sy;
+    }),
+  );
 }
 
 /** a + b. */
