@@ -23,10 +23,15 @@ function flag(loss: tf.Scalar, grads: Array<tf.Tensor | null>): number {
 }
 
 describe('finiteFlag', () => {
-  it('is exactly 0 when the loss and every gradient are finite, with or without nulls', () => {
-    expect(flag(s(1.5), [t([1, -2]), null, t([-3e38, 3e38])])).toBe(0);
-    expect(flag(s(-7), [null, null])).toBe(0);
+  it('is exactly ±0 when the loss and every gradient are finite, with or without nulls', () => {
+    // (sum)·0 keeps the sign of the sum, so a negative total gives -0; both are finite.
+    expect(Math.abs(flag(s(1.5), [t([1, -2]), null, t([-3e38, 3e38])]))).toBe(0);
+    expect(flag(s(-7), [null, null])).toBe(-0);
     expect(flag(s(0), [])).toBe(0);
+  });
+
+  it('treats a gradient whose sum overflows float32 as non-finite (entries near 1e38)', () => {
+    expect(flag(s(1), [t([3e38, 3e38])])).toBeNaN();
   });
 
   it.each([
