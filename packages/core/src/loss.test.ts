@@ -1,17 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FlatoptError } from './errors';
+import { flatoptErrorMessage } from './testing/errors';
 import { checkLossValue } from './loss';
 
-function message(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(FlatoptError);
-    return (e as Error).message;
-  }
-  throw new Error('expected a FlatoptError, but nothing was thrown');
-}
+const message = flatoptErrorMessage;
 
 const made: tf.Tensor[] = [];
 const keep = <T extends tf.Tensor>(t: T): T => (made.push(t), t);

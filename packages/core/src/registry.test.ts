@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FlatoptError } from './errors';
+import { flatoptErrorMessage } from './testing/errors';
 import {
   deserializePlugin,
   registeredPluginTypes,
@@ -9,15 +9,7 @@ import {
 } from './registry';
 import type { Plugin, PluginConfig } from './types';
 
-function message(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(FlatoptError);
-    return (e as Error).message;
-  }
-  throw new Error('expected a FlatoptError, but nothing was thrown');
-}
+const message = flatoptErrorMessage;
 
 /** A toy plugin type whose config is `{ strength }`; `name` is the instance name. */
 const toy = (strength: number, name = 'toy'): Plugin => ({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FlatoptError } from './errors';
+import { flatoptErrorMessage } from './testing/errors';
 import {
   bounds,
   checkHyperparameter,
@@ -12,16 +12,7 @@ import {
   type Schedule,
 } from './schedule';
 
-/** The message of the FlatoptError `fn` throws (fails the test if it throws nothing or something else). */
-function message(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(FlatoptError);
-    return (e as Error).message;
-  }
-  throw new Error('expected a FlatoptError, but nothing was thrown');
-}
+const message = flatoptErrorMessage;
 
 describe('valueAt', () => {
   it('returns a plain number at every iteration, and a constant schedule its value', () => {

@@ -1,16 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { FlatoptError } from './errors';
+import { flatoptErrorMessage } from './testing/errors';
 import { checkKnownKeys, checkNumber, checkOneOf, describeRange, inRange } from './validate';
 
-function message(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(FlatoptError);
-    return (e as Error).message;
-  }
-  throw new Error('expected a FlatoptError, but nothing was thrown');
-}
+const message = flatoptErrorMessage;
 
 describe('describeRange', () => {
   it.each([

@@ -18,5 +18,5 @@ export {
 export { mlpProblem, type Problem, type ProblemOptions } from './problems';
 export { assertBitwiseEqual, readAll } from './bitwise';
 export { instrumentProbes } from './instrument';
-export { ConformanceError } from './errors';
+export { ConformanceError, flatoptErrorMessage } from './errors';
 export { mulberry32, normals } from './prng';
