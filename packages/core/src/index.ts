@@ -29,4 +29,5 @@ export {
 export { FlatoptError } from './errors';
 export { checkKnownKeys, checkNumber, checkOneOf, describeRange, type Range } from './validate';
 export { sideEffectFree } from './side-effects';
+export { variableGradsWithAux, type ValueWithAux } from './aux-gradients';
 export * as tl from './tensor-list';

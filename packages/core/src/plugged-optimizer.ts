@@ -165,16 +165,11 @@ export class PluggedOptimizer extends tf.Optimizer {
   /** Evaluate stage plus the non-finite policy; throws with weights and state untouched. */
   private evaluate(step: Step) {
     const iteration = this.iterations;
-    let out;
-    try {
-      out = tidy(() => {
-        const ev = step.evaluate();
-        const flag = this.nonFinite === 'ignore' ? null : finiteFlag(ev.loss, ev.grads);
-        return { loss: tf.clone(ev.loss), grads: ev.grads, flag, diagnostics: step.tensorDiagnostics() };
-      });
-    } finally {
-      step.release();
-    }
+    const out = tidy(() => {
+      const ev = step.evaluate();
+      const flag = this.nonFinite === 'ignore' ? null : finiteFlag(ev.loss, ev.grads);
+      return { loss: ev.loss, grads: ev.grads, flag, diagnostics: step.tensorDiagnostics() };
+    });
     let skip = false;
     if (out.flag) {
       const ok = Number.isFinite(out.flag.dataSync()[0]);

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { FlatoptError } from './errors';
+import { variableGradsWithAux } from './aux-gradients';
 import { checkLossValue } from './loss';
 import { sideEffectFree } from './side-effects';
-import { dispose } from './tidy';
 import type { Evaluation, Grads, LossFn, Plugin, StepContext } from './types';
 
 export interface StepSetup {
@@ -25,8 +25,6 @@ export class Step {
   doubleBackpropEvaluations = 0;
   readonly diagnostics: Record<string, tf.Scalar | number> = {};
   private lossCalls = 0;
-  /** Tensors kept past tfjs' forward tidy (per-example losses, raw loss): disposed by `release`. */
-  private readonly kept: tf.Tensor[] = [];
   private readonly contexts: StepContext[];
 
   constructor(private readonly setup: StepSetup) {
@@ -76,12 +74,6 @@ export class Step {
     return out;
   }
 
-  /** Disposes what the step kept past tfjs' tidies. Call once, in a `finally`. */
-  release(): void {
-    dispose(this.kept);
-    this.kept.length = 0;
-  }
-
   private contextFor(owner: string): StepContext {
     const { variables, iteration, learningRate } = this.setup;
     return {
@@ -92,7 +84,7 @@ export class Step {
       record: (name, value) => {
         this.diagnostics[`${owner}/${name}`] = value;
       },
-      objective: () => this.objective(null),
+      objective: () => this.objective(),
       charge: (kind, count = 1) => {
         if (kind === 'gradient') this.gradientEvaluations += count;
         else this.doubleBackpropEvaluations += count;
@@ -103,20 +95,23 @@ export class Step {
   /** The innermost `next()`: one first-order gradient evaluation at the current weights. */
   private baseEvaluation(): Evaluation {
     this.gradientEvaluations++;
-    const captured: { loss?: tf.Scalar; perExample?: tf.Tensor1D } = {};
-    const { value, grads } = tf.variableGrads(() => this.objective(captured), [...this.setup.variables]);
+    const { value, grads, aux } = variableGradsWithAux(() => this.objectiveWithAux(), this.setup.variables);
     const aligned = this.setup.variables.map((v) => grads[v.name] ?? null);
-    if (captured.loss) value.dispose();
-    return { loss: captured.loss ?? value, grads: aligned, perExample: captured.perExample };
+    const loss = aux.loss ?? value;
+    if (aux.loss) value.dispose();
+    return { loss, grads: aligned, perExample: aux.perExample };
   }
 
   /**
    * mean(transforms(lossFn())), the function every gradient differentiates. The first loss call
    * of a step is the primary one and keeps its side effects; later calls run side-effect free.
-   * When `capture` is given, the untransformed mean loss and per-example vector are kept for it
-   * (tfjs disposes everything but the result of the forward pass otherwise).
    */
-  private objective(capture: { loss?: tf.Scalar; perExample?: tf.Tensor1D } | null): tf.Scalar {
+  private objective(): tf.Scalar {
+    return this.objectiveWithAux().value;
+  }
+
+  /** The objective, plus the untransformed mean loss (when a transform changed it) and the per-example vector. */
+  private objectiveWithAux(): { value: tf.Scalar; aux: { loss?: tf.Scalar; perExample?: tf.Tensor1D } } {
     const { lossFn, plugins, iteration } = this.setup;
     if (!lossFn) throw new FlatoptError('objective(): not available in the apply stage (no loss function).');
     this.lossCalls++;
@@ -126,17 +121,11 @@ export class Step {
       const t = plugins[i].transformLoss;
       if (t) out = t.call(plugins[i], this.contexts[i], out);
     }
-    const objective = (out.rank === 0 ? out : tf.mean(out)) as tf.Scalar;
-    if (capture) {
-      if (raw.rank === 1) capture.perExample = this.keep(raw as tf.Tensor1D);
-      if (out !== raw) capture.loss = this.keep((raw.rank === 0 ? raw : tf.mean(raw)) as tf.Scalar);
-    }
-    return objective;
-  }
-
-  private keep<T extends tf.Tensor>(t: T): T {
-    this.kept.push(tf.keep(t));
-    return t;
+    const value = (out.rank === 0 ? out : tf.mean(out)) as tf.Scalar;
+    const aux: { loss?: tf.Scalar; perExample?: tf.Tensor1D } = {};
+    if (raw.rank === 1) aux.perExample = raw as tf.Tensor1D;
+    if (out !== raw) aux.loss = (raw.rank === 0 ? raw : tf.mean(raw)) as tf.Scalar;
+    return { value, aux };
   }
 
   private probe<T>(owner: string, shift: Grads, scale: number | tf.Scalar, fn: () => T): T {

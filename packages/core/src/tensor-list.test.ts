@@ -105,6 +105,16 @@ describe.each(['cpu', 'wasm'])('tensor-list on %s', (backend) => {
     w.dispose();
   });
 
+  it('combine takes numeric weights 0 and 1 literally: 1 passes the tensor, 0 drops the term', () => {
+    const a = [t([Infinity, -0]), t([1])];
+    const b = [t([-0, 5]), null];
+    const out = combine(0, a, 1, b);
+    expect(out[0]).toBe(b[0]); // the very tensor: bit-exact, and no Inf·0 = NaN
+    expect(out[1]).toBeNull(); // both terms vanish: no gradient
+    expect(Object.is(read(out)[0]![0], -0)).toBe(true);
+    expect(scale(a, 1)).toEqual(a);
+  });
+
   it('scale, map, add, sub and scaledAdd compute elementwise and keep nulls', () => {
     const a = [t([1, -2]), null, t([3])];
     const b = [t([4, 5]), null, null];

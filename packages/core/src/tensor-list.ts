@@ -48,20 +48,29 @@ export function map(a: TensorList, fn: (x: tf.Tensor, i: number) => tf.Tensor): 
   return tidy(() => a.map((x, i) => (x ? fn(x, i) : null)));
 }
 
-/** s·a. */
+/** s·a; with s exactly 1 the tensors themselves. */
 export function scale(a: TensorList, s: Weight): Array<tf.Tensor | null> {
-  return map(a, (x) => tf.mul(x, s));
+  return s === 1 ? [...a] : map(a, (x) => tf.mul(x, s));
 }
 
-/** wa·a + wb·b, the weighted combination every finite-difference method ends with. */
+/** w·x with numeric weights taken literally: 1 passes x through, 0 drops the term (null). */
+function term(x: tf.Tensor | null, w: Weight): tf.Tensor | null {
+  if (!x || w === 0) return null;
+  return w === 1 ? x : tf.mul(x, w);
+}
+
+/**
+ * wa·a + wb·b, the weighted combination every finite-difference method ends with. A numeric
+ * weight of exactly 0 drops its term and exactly 1 uses the tensor as it is, so identities such
+ * as "forward GR with γ = ε is the unnormalized-SAM gradient" hold bit for bit, and a 0-weighted
+ * Inf cannot turn into NaN. Where both terms vanish the entry is null (no gradient).
+ */
 export function combine(wa: Weight, a: TensorList, wb: Weight, b: TensorList): Array<tf.Tensor | null> {
   checkAligned(a, b);
   return tidy(() =>
     a.map((x, i) => {
-      const y = b[i];
-      if (x && y) return tf.add(tf.mul(x, wa), tf.mul(y, wb));
-      if (x) return tf.mul(x, wa);
-      return y ? tf.mul(y, wb) : null;
+      const [p, q] = [term(x, wa), term(b[i], wb)];
+      return p && q ? tf.add(p, q) : (p ?? q);
     }),
   );
 }
