@@ -13,6 +13,7 @@ export default defineProject({
     alias: [
       { find: /^@flatopt\/core\/testing$/, replacement: src('core', 'testing/index.ts') },
       { find: /^@flatopt\/core$/, replacement: src('core') },
+      { find: /^@flatopt\/grad-reg$/, replacement: src('grad-reg') },
     ],
   },
   test: {

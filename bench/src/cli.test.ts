@@ -1,9 +1,27 @@
 import { describe, expect, it } from 'vitest';
-import { parseCli } from './cli';
+import { isUsageError, parseCli, UsageError } from './cli';
 
 describe('parseCli', () => {
-  it('defaults to 5 warm-up rounds, 30 samples, wasm then cpu', () => {
-    expect(parseCli([])).toEqual({ warmup: 5, samples: 30, backends: ['wasm', 'cpu'] });
+  it('defaults to 5 warm-up rounds, 30 samples, wasm then cpu, every benchmark', () => {
+    const cli = parseCli([]);
+    expect(cli).toEqual({ warmup: 5, samples: 30, backends: ['wasm', 'cpu'] });
+    expect('benchmarks' in cli).toBe(false);
+  });
+
+  it('reads a comma-separated --benchmark list in the given order, without repeats', () => {
+    expect(parseCli(['--benchmark', 'grad-reg']).benchmarks).toEqual(['grad-reg']);
+    expect(parseCli(['--benchmark=grad-reg, core-overhead,grad-reg,']).benchmarks).toEqual([
+      'grad-reg',
+      'core-overhead',
+    ]);
+    expect(
+      parseCli(['--', '--benchmark', 'grad-reg', '--samples', '30', '--warmup', '5', '--backends', 'cpu']),
+    ).toEqual({ warmup: 5, samples: 30, backends: ['cpu'], benchmarks: ['grad-reg'] });
+  });
+
+  it('rejects an empty --benchmark list as a usage error', () => {
+    expect(() => parseCli(['--benchmark', ' , '])).toThrow("--benchmark needs at least one name, got ' , '");
+    expect(() => parseCli(['--benchmark', ''])).toThrow(UsageError);
   });
 
   it('--quick means 2 warm-up rounds and 5 samples; explicit numbers win', () => {
@@ -29,5 +47,22 @@ describe('parseCli', () => {
     expect(() => parseCli(['--warmup', '-1'])).toThrow();
     expect(() => parseCli(['--backends', ','])).toThrow('--backends needs at least one name');
     expect(() => parseCli(['--fast'])).toThrow(/--fast/);
+    expect(() => parseCli(['--benchmarks', 'grad-reg'])).toThrow(/--benchmarks/);
+  });
+
+  it('classes its own and parseArgs errors as usage errors, other errors not', () => {
+    const thrown = (argv: string[]) => {
+      try {
+        parseCli(argv);
+      } catch (e) {
+        return e;
+      }
+      throw new Error('did not throw');
+    };
+    expect(isUsageError(thrown(['--samples', 'x']))).toBe(true);
+    expect(isUsageError(thrown(['--fast']))).toBe(true);
+    expect(isUsageError(thrown(['--backends']))).toBe(true);
+    expect(isUsageError(new Error('backend failed'))).toBe(false);
+    expect(isUsageError(null)).toBe(false);
   });
 });

@@ -1,7 +1,8 @@
 import '@tensorflow/tfjs';
 import * as tf from '@tensorflow/tfjs-core';
+import { softmaxCrossEntropy } from '@flatopt/grad-reg';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createMlp, type Mlp } from './models';
+import { createMlp, type Mlp, type MlpLoss } from './models';
 
 const small = { batchSize: 8, layers: [20, 16, 16, 5] };
 const live: Mlp[] = [];
@@ -81,6 +82,29 @@ describe('createMlp', () => {
     m.dispose();
     expect(tf.memory().numTensors).toBe(before);
     expect(Object.keys(tf.engine().registeredVariables)).toHaveLength(vars);
+  });
+
+  it('computes the loss it is given from (one-hot labels, logits)', () => {
+    const seen: number[][] = [];
+    const logitSum: MlpLoss = (labels, logits) => {
+      seen.push([...labels.shape], [...logits.shape], [tf.sum(labels).dataSync()[0]]);
+      return tf.sum(logits) as tf.Scalar;
+    };
+    const custom = make({ ...small, seed: 8, loss: logitSum });
+    const plain = make({ ...small, seed: 8 });
+    const value = tf.tidy(() => custom.loss().dataSync()[0]);
+    expect(seen).toEqual([[8, 5], [8, 5], [8]]); // one-hot: one 1 per example
+    expect(value).not.toBeCloseTo(
+      tf.tidy(() => plain.loss().dataSync()[0]),
+      3,
+    );
+  });
+
+  it("gives the same loss with grad-reg's second-order-safe softmaxCrossEntropy as with tf.losses'", () => {
+    const safe = make({ ...small, seed: 9, loss: (y, z) => softmaxCrossEntropy(y, z) as tf.Scalar });
+    const plain = make({ ...small, seed: 9 });
+    const [a, b] = tf.tidy(() => [safe.loss().dataSync()[0], plain.loss().dataSync()[0]]);
+    expect(a).toBeCloseTo(b, 5);
   });
 
   it('rejects fewer than two layer widths', () => {

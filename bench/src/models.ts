@@ -7,12 +7,28 @@ export interface MlpOptions {
   readonly batchSize?: number;
   /** Layer widths, input first. Defaults to the MNIST-sized 784-256-256-10. */
   readonly layers?: readonly number[];
+  /**
+   * Mean loss of the logits against the one-hot labels. Defaults to `tf.losses.softmaxCrossEntropy`;
+   * pass `softmaxCrossEntropy` from '@flatopt/grad-reg' where a step differentiates the gradient
+   * (double backprop refuses tf's custom-gradient version).
+   */
+  readonly loss?: MlpLoss;
 }
+
+/** A loss of (one-hot labels, logits), both [batch, classes], reduced to a scalar. */
+export type MlpLoss = (labels: tf.Tensor2D, logits: tf.Tensor2D) => tf.Scalar;
+
+/** tfjs' own softmax cross-entropy (a `customGrad` op: first order only). */
+export const tfSoftmaxCrossEntropy: MlpLoss = (labels, logits) =>
+  tf.losses.softmaxCrossEntropy(labels, logits) as tf.Scalar;
 
 export interface Mlp {
   /** [kernel0, bias0, kernel1, bias1, ...], the order the optimizer sees them in. */
   readonly variables: tf.Variable[];
-  /** Mean softmax cross-entropy of the fixed batch. Leaves intermediates to the caller's tidy (minimize has one). */
+  /**
+   * The loss of the fixed batch (mean softmax cross-entropy unless `options.loss` says otherwise).
+   * Leaves intermediates to the caller's tidy (minimize has one).
+   */
   readonly loss: () => tf.Scalar;
   dispose(): void;
 }
@@ -20,12 +36,18 @@ export interface Mlp {
 let instances = 0;
 
 /**
- * A ReLU MLP with softmax cross-entropy on one fixed random batch, as raw `tf.variable`s. Kernels
- * are Glorot-uniform (limit sqrt(6 / (fanIn + fanOut))), biases zero, inputs uniform in [0, 1),
- * labels uniform over the classes; everything is drawn from mulberry32(seed), never Math.random.
- * Variable names carry a per-instance counter, so any number of copies can coexist.
+ * A ReLU MLP with softmax cross-entropy (or `options.loss`) on one fixed random batch, as raw
+ * `tf.variable`s. Kernels are Glorot-uniform (limit sqrt(6 / (fanIn + fanOut))), biases zero,
+ * inputs uniform in [0, 1), labels uniform over the classes; everything is drawn from
+ * mulberry32(seed), never Math.random. Variable names carry a per-instance counter, so any
+ * number of copies can coexist.
  */
-export function createMlp({ seed = 1, batchSize = 128, layers = [784, 256, 256, 10] }: MlpOptions = {}): Mlp {
+export function createMlp({
+  seed = 1,
+  batchSize = 128,
+  layers = [784, 256, 256, 10],
+  loss: lossOf = tfSoftmaxCrossEntropy,
+}: MlpOptions = {}): Mlp {
   if (layers.length < 2)
     throw new Error(`createMlp: layers needs at least 2 widths, got [${layers.join(', ')}]`);
   const id = instances++;
@@ -55,7 +77,7 @@ export function createMlp({ seed = 1, batchSize = 128, layers = [784, 256, 256, 
       h = tf.add(tf.matMul(h, variables[l] as tf.Tensor2D), variables[l + 1]);
       if (l + 2 < variables.length) h = tf.relu(h);
     }
-    return tf.losses.softmaxCrossEntropy(y, h) as tf.Scalar;
+    return lossOf(y, h);
   };
 
   return {

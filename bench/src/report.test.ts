@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { TABLE_HEADER, toJson, toMarkdown, toMarkdownTable, type BenchmarkReport } from './report';
-import type { RunResult, VariantResult } from './runner';
+import {
+  formatWork,
+  leakNotes,
+  limitNotes,
+  TABLE_HEADER,
+  tableHeader,
+  toJson,
+  toMarkdown,
+  toMarkdownTable,
+  type BackendRun,
+  type BenchmarkReport,
+} from './report';
+import type { RunResult, VariantResult, WorkStats } from './runner';
 import { summarize } from './stats';
 
 function variant(
@@ -73,6 +84,219 @@ describe('toMarkdownTable', () => {
     // cpu plugged: median 101 vs 100; per-round ratios 1.5, 1.01, 0.99 -> median 1.01.
     expect(cells(lines[5])).toEqual(['cpu', 'plugged', '101.00', '25.50', '1.010', '1.010', '–']);
     expect(cells(lines[4]).slice(4)).toEqual(['1.000', '1.000', '–']);
+  });
+});
+
+describe('toMarkdownTable with limits, work and a step profile', () => {
+  const work = (g: number, db = 0): WorkStats => ({
+    gradientEvaluations: { min: g, max: g },
+    doubleBackpropEvaluations: { min: db, max: db },
+  });
+  const base = [100, 100, 100];
+  const profile = (peakMb: number) => ({
+    peakBytes: (10 + peakMb) * 1e6,
+    startBytes: 10e6,
+    newBytes: 0,
+    newTensors: 0,
+  });
+  const limited: RunResult = {
+    baseline: 'plain',
+    warmup: 1,
+    samples: 3,
+    variants: [
+      { ...variant('plain', base, base, 20), work: work(1), profile: profile(2) },
+      {
+        ...variant('forward', [203, 204, 205], base, 20),
+        limit: 2.05,
+        withinLimit: true,
+        work: work(2),
+        profile: profile(3.5),
+      },
+      {
+        ...variant('central', [310, 320, 300], base, 20),
+        limit: 3.05,
+        withinLimit: false,
+        work: work(3),
+        profile: profile(4.25),
+      },
+      { ...variant('double-backprop', [240, 240, 240], base, 20), work: work(0, 1), profile: profile(6) },
+    ],
+  };
+  const runs: BackendRun[] = [{ backend: 'wasm', result: limited }];
+
+  it('adds grad evals, limit, within limit and the profiled memory columns', () => {
+    expect(tableHeader(runs)).toEqual([
+      'backend',
+      'variant',
+      'grad evals / step',
+      'median ms',
+      'IQR ms',
+      'ratio of medians',
+      'median per-round ratio',
+      'limit',
+      'within limit',
+      'peak tensors',
+      'peak MB',
+      'step peak MB',
+      'new tensors',
+    ]);
+    const lines = toMarkdownTable(runs).split('\n');
+    expect(cells(lines[0])).toEqual(tableHeader(runs));
+    expect(cells(lines[1])).toEqual([
+      '---',
+      '---',
+      '---:',
+      ...new Array(4).fill('---:'),
+      '---:',
+      '---',
+      ...new Array(4).fill('---:'),
+    ]);
+    expect(lines.slice(2).map(cells)).toEqual([
+      [
+        'wasm',
+        'plain (baseline)',
+        '1',
+        '100.00',
+        '0.00',
+        '1.000',
+        '1.000',
+        '–',
+        '–',
+        '20',
+        '12.00',
+        '2.00',
+        '0',
+      ],
+      ['wasm', 'forward', '2', '204.00', '1.00', '2.040', '2.040', '2.05', 'yes', '20', '13.50', '3.50', '0'],
+      ['wasm', 'central', '3', '310.00', '10.00', '3.100', '3.100', '3.05', 'NO', '20', '14.25', '4.25', '0'],
+      [
+        'wasm',
+        'double-backprop',
+        '1 DB',
+        '240.00',
+        '0.00',
+        '2.400',
+        '2.400',
+        '–',
+        '–',
+        '20',
+        '16.00',
+        '6.00',
+        '0',
+      ],
+    ]);
+  });
+
+  it('shows only the optional columns some variant fills', () => {
+    const onlyLimits: BackendRun[] = [
+      {
+        backend: 'cpu',
+        result: { ...limited, variants: limited.variants.map(({ work: _w, profile: _p, ...v }) => v) },
+      },
+    ];
+    expect(tableHeader(onlyLimits)).toEqual([
+      ...TABLE_HEADER.slice(0, 6),
+      'limit',
+      'within limit',
+      'peak tensors',
+    ]);
+    const noLimits: BackendRun[] = [
+      {
+        backend: 'cpu',
+        result: {
+          ...limited,
+          variants: limited.variants.map(({ limit: _l, withinLimit: _w, profile: _p, ...v }) => v),
+        },
+      },
+    ];
+    expect(tableHeader(noLimits)).toEqual([
+      ...TABLE_HEADER.slice(0, 2),
+      'grad evals / step',
+      ...TABLE_HEADER.slice(2),
+    ]);
+    expect(tableHeader(report.runs)).toEqual([...TABLE_HEADER]);
+  });
+
+  it('fills a dash where one backend lacks what another has', () => {
+    const mixed: BackendRun[] = [...runs, report.runs[1]];
+    const last = toMarkdownTable(mixed).split('\n').at(-1)!;
+    expect(cells(last)).toEqual([
+      'cpu',
+      'plugged',
+      '–',
+      '101.00',
+      '25.50',
+      '1.010',
+      '1.010',
+      '–',
+      '–',
+      '–',
+      '–',
+      '–',
+      '–',
+    ]);
+  });
+});
+
+describe('formatWork', () => {
+  const w = (g: [number, number], db: [number, number]): WorkStats => ({
+    gradientEvaluations: { min: g[0], max: g[1] },
+    doubleBackpropEvaluations: { min: db[0], max: db[1] },
+  });
+  it('writes first-order counts, double backprop as DB, ranges when steps differed', () => {
+    expect(formatWork(undefined)).toBe('–');
+    expect(formatWork(w([2, 2], [0, 0]))).toBe('2');
+    expect(formatWork(w([0, 0], [0, 0]))).toBe('0');
+    expect(formatWork(w([0, 0], [1, 1]))).toBe('1 DB');
+    expect(formatWork(w([1, 1], [1, 1]))).toBe('1 + 1 DB');
+    expect(formatWork(w([1, 2], [0, 1]))).toBe('1–2 + 0–1 DB');
+  });
+});
+
+describe('limitNotes and leakNotes', () => {
+  const result = (variants: VariantResult[]): RunResult => ({
+    baseline: 'plain',
+    warmup: 0,
+    samples: 3,
+    variants,
+  });
+  const base = [100, 100, 100];
+
+  it('gives one verdict per limited variant, on the ratio of medians', () => {
+    const notes = limitNotes({
+      backend: 'wasm',
+      result: result([
+        variant('plain', base, base),
+        { ...variant('forward', [200, 201, 202], base), limit: 2.05, withinLimit: true },
+        { ...variant('central', [310, 306, 309], base), limit: 3.05, withinLimit: false },
+      ]),
+    });
+    expect(notes).toEqual([
+      'wasm: `forward` costs 2.010× `plain` per step (median per-round ratio 2.010); limit 2.05: within the limit.',
+      'wasm: `central` costs 3.090× `plain` per step (median per-round ratio 3.090); limit 3.05: OVER the limit.',
+    ]);
+    expect(limitNotes({ backend: 'cpu', result: result([variant('plain', base, base)]) })).toEqual([]);
+  });
+
+  it('flags a verdict the per-round ratio contradicts', () => {
+    // medians 204 / 100 = 2.04 (within); per-round ratios 2.04, 2.09, 2.11 -> median 2.09 (over)
+    const plainMs = [100, 110, 90];
+    const v = { ...variant('forward', [204, 230, 190], plainMs), limit: 2.05, withinLimit: true };
+    const [note] = limitNotes({ backend: 'cpu', result: result([variant('plain', plainMs, plainMs), v]) });
+    expect(note).toBe(
+      'cpu: `forward` costs 2.040× `plain` per step (median per-round ratio 2.091); limit 2.05: within the limit. ' +
+        'The median per-round ratio 2.091 says the opposite: borderline, rerun with more samples.',
+    );
+  });
+
+  it('names variants whose timed steps changed the tensor count', () => {
+    const leaky = {
+      ...variant('leaky', base, base, 30),
+      memory: { peakTensors: 30, peakBytes: 0, tensorDelta: 6 },
+    };
+    expect(leakNotes({ backend: 'cpu', result: result([variant('plain', base, base, 20), leaky]) })).toEqual([
+      'cpu: `leaky` changed numTensors by 6 over its timed steps.',
+    ]);
   });
 });
 

@@ -1,4 +1,4 @@
-import type { RunResult } from './runner';
+import type { RunResult, VariantResult, WorkStats } from './runner';
 
 /** One interleaved run on one backend. */
 export interface BackendRun {
@@ -18,6 +18,7 @@ export interface BenchmarkReport {
   readonly notes: readonly string[];
 }
 
+/** The columns every table has. */
 export const TABLE_HEADER = [
   'backend',
   'variant',
@@ -32,29 +33,130 @@ export function toJson(report: BenchmarkReport): string {
   return `${JSON.stringify(report, null, 2)}\n`;
 }
 
+const DASH = '–';
+const BYTES_PER_MB = 1e6;
 const ms = (x: number) => x.toFixed(2);
 const ratio = (x: number) => x.toFixed(3);
+const mb = (bytes: number) => (bytes / BYTES_PER_MB).toFixed(2);
 const row = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
+
+/** `2`, `1–2` when the steps differed, and double-backprop evaluations as `+ 1 DB` (`1 DB` alone). */
+export function formatWork(work: WorkStats | undefined): string {
+  if (!work) return DASH;
+  const count = ({ min, max }: { min: number; max: number }) => (min === max ? `${min}` : `${min}–${max}`);
+  const { gradientEvaluations: g, doubleBackpropEvaluations: db } = work;
+  const parts: string[] = [];
+  if (g.max > 0 || db.max === 0) parts.push(count(g));
+  if (db.max > 0) parts.push(`${count(db)} DB`);
+  return parts.join(' + ');
+}
+
+interface Column {
+  readonly header: string;
+  readonly align: '---' | '---:';
+  readonly cell: (v: VariantResult, baseline: boolean) => string;
+}
+
+const BASE_COLUMNS: readonly Column[] = [
+  { header: 'median ms', align: '---:', cell: (v) => ms(v.ms.median) },
+  { header: 'IQR ms', align: '---:', cell: (v) => ms(v.ms.iqr) },
+  { header: 'ratio of medians', align: '---:', cell: (v) => ratio(v.ratioOfMedians) },
+  { header: 'median per-round ratio', align: '---:', cell: (v) => ratio(v.roundRatio.median) },
+];
+const WORK_COLUMN: Column = { header: 'grad evals / step', align: '---:', cell: (v) => formatWork(v.work) };
+const LIMIT_COLUMNS: readonly Column[] = [
+  { header: 'limit', align: '---:', cell: (v) => (v.limit === undefined ? DASH : v.limit.toFixed(2)) },
+  {
+    header: 'within limit',
+    align: '---',
+    cell: (v) => (v.withinLimit === undefined ? DASH : v.withinLimit ? 'yes' : 'NO'),
+  },
+];
+const PEAK_TENSORS: Column = {
+  header: 'peak tensors',
+  align: '---:',
+  cell: (v) => (v.memory ? String(v.memory.peakTensors) : DASH),
+};
+const PROFILE_COLUMNS: readonly Column[] = [
+  { header: 'peak MB', align: '---:', cell: (v) => (v.profile ? mb(v.profile.peakBytes) : DASH) },
+  {
+    header: 'step peak MB',
+    align: '---:',
+    cell: (v) => (v.profile ? mb(v.profile.peakBytes - v.profile.startBytes) : DASH),
+  },
+  { header: 'new tensors', align: '---:', cell: (v) => (v.profile ? String(v.profile.newTensors) : DASH) },
+];
+
+/**
+ * The columns for these runs: always the base ones; `grad evals / step` when a variant reported
+ * its work, `limit` + `within limit` when a variant declared a limit, and the profiled step's
+ * memory when a profiler ran. A benchmark without any of these renders as it always did.
+ */
+function columns(runs: readonly BackendRun[]): Column[] {
+  const all = runs.flatMap((r) => r.result.variants);
+  const some = (has: (v: VariantResult) => boolean) => all.some(has);
+  return [
+    { header: 'backend', align: '---', cell: () => '' },
+    {
+      header: 'variant',
+      align: '---',
+      cell: (v, baseline) => (baseline ? `${v.name} (baseline)` : v.name),
+    },
+    ...(some((v) => v.work !== undefined) ? [WORK_COLUMN] : []),
+    ...BASE_COLUMNS,
+    ...(some((v) => v.limit !== undefined) ? LIMIT_COLUMNS : []),
+    PEAK_TENSORS,
+    ...(some((v) => v.profile !== undefined) ? PROFILE_COLUMNS : []),
+  ];
+}
+
+/** The header cells of the table `toMarkdownTable(runs)` renders. */
+export function tableHeader(runs: readonly BackendRun[]): string[] {
+  return columns(runs).map((c) => c.header);
+}
 
 /** One row per (backend, variant), in run order, baseline included (its ratios are 1.000). */
 export function toMarkdownTable(runs: readonly BackendRun[]): string {
-  const lines = [row(TABLE_HEADER), row(['---', '---', '---:', '---:', '---:', '---:', '---:'])];
+  const cols = columns(runs);
+  const lines = [row(cols.map((c) => c.header)), row(cols.map((c) => c.align))];
   for (const { backend, result } of runs) {
     for (const v of result.variants) {
-      lines.push(
-        row([
-          backend,
-          v.name === result.baseline ? `${v.name} (baseline)` : v.name,
-          ms(v.ms.median),
-          ms(v.ms.iqr),
-          ratio(v.ratioOfMedians),
-          ratio(v.roundRatio.median),
-          v.memory ? String(v.memory.peakTensors) : '–',
-        ]),
-      );
+      const cells = cols.map((c) => c.cell(v, v.name === result.baseline));
+      cells[0] = backend;
+      lines.push(row(cells));
     }
   }
   return lines.join('\n');
+}
+
+/**
+ * One finding per variant that declared a limit: its ratio of medians against the limit (the
+ * verdict), with the per-round ratio beside it, flagged when the two ratios disagree on the verdict.
+ */
+export function limitNotes({ backend, result }: BackendRun): string[] {
+  return result.variants.flatMap((v) => {
+    if (v.limit === undefined) return [];
+    const within = v.ratioOfMedians <= v.limit;
+    const roundWithin = v.roundRatio.median <= v.limit;
+    const verdict = within ? 'within the limit' : 'OVER the limit';
+    const disagree =
+      within === roundWithin
+        ? ''
+        : ` The median per-round ratio ${ratio(v.roundRatio.median)} says the opposite: borderline, rerun with more samples.`;
+    return [
+      `${backend}: \`${v.name}\` costs ${ratio(v.ratioOfMedians)}× \`${result.baseline}\` per step ` +
+        `(median per-round ratio ${ratio(v.roundRatio.median)}); limit ${v.limit.toFixed(2)}: ${verdict}.${disagree}`,
+    ];
+  });
+}
+
+/** One finding per variant whose timed steps changed the number of live tensors. */
+export function leakNotes({ backend, result }: BackendRun): string[] {
+  return result.variants.flatMap((v) =>
+    v.memory && v.memory.tensorDelta !== 0
+      ? [`${backend}: \`${v.name}\` changed numTensors by ${v.memory.tensorDelta} over its timed steps.`]
+      : [],
+  );
 }
 
 export function toMarkdown(report: BenchmarkReport): string {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runInterleaved, type Variant } from './runner';
+import { runInterleaved, type StepProfile, type StepWork, type Variant } from './runner';
 
 /** A fake clock plus variants whose steps advance it by scripted costs and log what happened. */
 function harness(costs: Record<string, number[]>) {
@@ -188,5 +188,147 @@ describe('runInterleaved', () => {
     await expect(runInterleaved(ticking, { warmup: 0, samples: 2, baseline: 'A', now })).rejects.toThrow(
       "a 'A' step took 0 ms",
     );
+  });
+});
+
+describe('runInterleaved: limits, reported work and the step profile', () => {
+  it('copies a declared limit and judges the ratio of medians against it', async () => {
+    const { variants, now } = harness({ A: [10, 10, 10], B: [20, 21, 22], C: [30, 31, 29] });
+    const limited = variants.map((v) => ({
+      ...v,
+      limit: v.name === 'B' ? 2.05 : v.name === 'C' ? 2.5 : undefined,
+    }));
+    const result = await runInterleaved(limited, { warmup: 0, samples: 3, baseline: 'A', now });
+    const [a, b, c] = result.variants;
+    expect(a.limit).toBeUndefined();
+    expect(a.withinLimit).toBeUndefined();
+    expect(b).toMatchObject({ ratioOfMedians: 2.1, limit: 2.05, withinLimit: false });
+    expect(c).toMatchObject({ ratioOfMedians: 3, limit: 2.5, withinLimit: false });
+    // the verdict is on the ratio of medians: B's per-round ratios (2, 2.1, 2.2) have the same median here
+    expect(b.roundRatio.median).toBeCloseTo(2.1, 12);
+  });
+
+  it('counts a ratio exactly at the limit as within it', async () => {
+    const { variants, now } = harness({ A: [10, 10], B: [20, 20] });
+    const limited = variants.map((v) => ({ ...v, limit: v.name === 'B' ? 2 : undefined }));
+    const result = await runInterleaved(limited, { warmup: 0, samples: 2, baseline: 'A', now });
+    expect(result.variants[1]).toMatchObject({ ratioOfMedians: 2, withinLimit: true });
+  });
+
+  it('rejects a limit that is not a positive ratio', async () => {
+    const { variants } = harness({ A: [1], B: [1] });
+    for (const limit of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
+      const bad = variants.map((v) => ({ ...v, limit: v.name === 'B' ? limit : undefined }));
+      await expect(runInterleaved(bad, { warmup: 0, samples: 1, baseline: 'A' })).rejects.toThrow(
+        `variant 'B' has limit ${limit}; a limit must be a ratio > 0`,
+      );
+    }
+  });
+
+  it('keeps the range of the work the timed steps reported, and nothing for steps that report none', async () => {
+    let clock = 0;
+    const reports: Record<string, StepWork[]> = {
+      // warm-up step first: its odd count must not show up
+      fd: [{ gradientEvaluations: 9 }, { gradientEvaluations: 2 }, { gradientEvaluations: 2 }],
+      db: [
+        { gradientEvaluations: 0, doubleBackpropEvaluations: 1 },
+        { gradientEvaluations: 0, doubleBackpropEvaluations: 1 },
+        { gradientEvaluations: 1, doubleBackpropEvaluations: 1 },
+      ],
+    };
+    const calls: Record<string, number> = {};
+    const variant = (name: string): Variant<null> => ({
+      name,
+      setup: () => null,
+      step: () => {
+        clock += 1;
+        const n = (calls[name] = (calls[name] ?? -1) + 1);
+        return reports[name]?.[n];
+      },
+    });
+    const result = await runInterleaved([variant('plain'), variant('fd'), variant('db')], {
+      warmup: 1,
+      samples: 2,
+      baseline: 'plain',
+      now: () => clock,
+    });
+    const [plain, fd, db] = result.variants;
+    expect(plain.work).toBeUndefined();
+    expect(fd.work).toEqual({
+      gradientEvaluations: { min: 2, max: 2 },
+      doubleBackpropEvaluations: { min: 0, max: 0 },
+    });
+    expect(db.work).toEqual({
+      gradientEvaluations: { min: 0, max: 1 },
+      doubleBackpropEvaluations: { min: 1, max: 1 },
+    });
+  });
+
+  it('profiles one extra step + sync per variant after the timed rounds, untimed, before teardown', async () => {
+    let clock = 0;
+    const log: string[] = [];
+    const variant = (name: string): Variant<null> => ({
+      name,
+      setup: () => null,
+      step: () => {
+        clock += 1;
+        log.push(name);
+      },
+      sync: async () => {
+        log.push(`sync ${name}`);
+      },
+      teardown: () => void log.push(`teardown ${name}`),
+    });
+    let profiled = 0;
+    const profile = async (run: () => Promise<void>): Promise<StepProfile> => {
+      log.push('profile start');
+      const before = clock;
+      await run();
+      clock += 1000; // profiling overhead must not reach the samples
+      profiled++;
+      return { peakBytes: 100 * profiled, startBytes: 10, newBytes: 0, newTensors: before };
+    };
+    const result = await runInterleaved([variant('A'), variant('B')], {
+      warmup: 0,
+      samples: 1,
+      baseline: 'A',
+      now: () => clock,
+      profile,
+    });
+    expect(log).toEqual([
+      ...['A', 'sync A', 'B', 'sync B'], // the timed round
+      ...['profile start', 'A', 'sync A', 'profile start', 'B', 'sync B'],
+      'teardown B',
+      'teardown A',
+    ]);
+    expect(result.variants.map((v) => v.samplesMs)).toEqual([[1], [1]]);
+    expect(result.variants.map((v) => v.profile)).toEqual([
+      { peakBytes: 100, startBytes: 10, newBytes: 0, newTensors: 2 },
+      { peakBytes: 200, startBytes: 10, newBytes: 0, newTensors: 1003 },
+    ]);
+  });
+
+  it('tears down when the profiled step throws', async () => {
+    const log: string[] = [];
+    let clock = 0;
+    let profiling = false;
+    const variant: Variant<null> = {
+      name: 'A',
+      setup: () => null,
+      step: () => {
+        clock += 1;
+        if (profiling) throw new Error('boom in profile');
+      },
+      teardown: () => void log.push('teardown A'),
+    };
+    const profile = async (run: () => Promise<void>): Promise<StepProfile> => {
+      profiling = true;
+      await run();
+      return { peakBytes: 0, startBytes: 0, newBytes: 0, newTensors: 0 };
+    };
+    await expect(
+      runInterleaved([variant], { warmup: 0, samples: 1, baseline: 'A', now: () => clock, profile }),
+    ).rejects.toThrow('boom in profile');
+    expect(log).toEqual(['teardown A']);
   });
 });

@@ -6,9 +6,17 @@ import { summarize, type Summary } from './stats';
  */
 export interface Variant<Ctx = unknown> {
   readonly name: string;
+  /**
+   * The ratio of medians against the baseline this variant must not exceed (e.g. 2.05 for a step
+   * that needs two gradient evaluations). Reported with a verdict; the runner never enforces it.
+   */
+  readonly limit?: number;
   setup(): Promise<Ctx> | Ctx;
-  /** One unit of work, e.g. one optimizer step. Synchronous; it is what gets timed. */
-  step(ctx: Ctx): void;
+  /**
+   * One unit of work, e.g. one optimizer step. Synchronous; it is what gets timed. It may return
+   * what the step reports about its own work (flatopt's `optimizer.step()` report fits).
+   */
+  step(ctx: Ctx): void | StepWork;
   /**
    * Called after every step, inside the timed region, so that backends which queue work
    * asynchronously (webgl, webgpu) finish it before the clock stops. Give every variant of a run
@@ -16,6 +24,37 @@ export interface Variant<Ctx = unknown> {
    */
   sync?(ctx: Ctx): void | Promise<void>;
   teardown?(ctx: Ctx): void | Promise<void>;
+}
+
+/** What a step says about its own work, e.g. the report of `PluggedOptimizer.step`. */
+export interface StepWork {
+  /** First-order gradient evaluations the step made. */
+  readonly gradientEvaluations: number;
+  /** Gradients of gradients (double backprop), counted apart. */
+  readonly doubleBackpropEvaluations?: number;
+}
+
+export interface Range {
+  readonly min: number;
+  readonly max: number;
+}
+
+/** The work counts of a variant's timed steps; min = max unless the steps did different work. */
+export interface WorkStats {
+  readonly gradientEvaluations: Range;
+  readonly doubleBackpropEvaluations: Range;
+}
+
+/** Memory of one step run under a profiler (e.g. `tf.profile`), outside the timed rounds. */
+export interface StepProfile {
+  /** Highest total tensor bytes while the step ran (process-wide, like `tf.profile`'s `peakBytes`). */
+  readonly peakBytes: number;
+  /** Total tensor bytes just before the step: `peakBytes - startBytes` is what the step added at its peak. */
+  readonly startBytes: number;
+  /** Bytes still allocated after the step that were not before it. */
+  readonly newBytes: number;
+  /** Tensors still alive after the step that were not before it (0 for a step that does not leak). */
+  readonly newTensors: number;
 }
 
 export interface MemorySnapshot {
@@ -34,6 +73,11 @@ export interface RunOptions {
   readonly now?: () => number;
   /** Memory probe, read (outside the timed region) before and after each timed step, e.g. `tf.memory`. */
   readonly memory?: () => MemorySnapshot;
+  /**
+   * Step profiler: after the timed rounds (before teardown) the runner runs one more step + sync
+   * of each variant inside `profile`, e.g. around `tf.profile`. That step is never timed.
+   */
+  readonly profile?: (run: () => Promise<void>) => Promise<StepProfile>;
 }
 
 export interface MemoryStats {
@@ -56,6 +100,13 @@ export interface VariantResult {
   /** Distribution of per-round ratios (this round's time / the baseline's time in the same round). */
   readonly roundRatio: Summary;
   readonly memory?: MemoryStats;
+  /** The variant's declared limit on `ratioOfMedians`, and whether the run stayed within it. */
+  readonly limit?: number;
+  readonly withinLimit?: boolean;
+  /** What the timed steps reported about their work, when the step returns it. */
+  readonly work?: WorkStats;
+  /** One profiled step, when a profiler was given. */
+  readonly profile?: StepProfile;
 }
 
 export interface RunResult {
@@ -74,6 +125,13 @@ function validate(variants: readonly Variant[], options: RunOptions): number {
   if (baseline < 0) {
     throw new Error(`runInterleaved: baseline '${options.baseline}' is not one of ${names.join(', ')}`);
   }
+  for (const v of variants) {
+    if (v.limit !== undefined && !(Number.isFinite(v.limit) && v.limit > 0)) {
+      throw new Error(
+        `runInterleaved: variant '${v.name}' has limit ${v.limit}; a limit must be a ratio > 0`,
+      );
+    }
+  }
   if (!Number.isInteger(options.warmup) || options.warmup < 0) {
     throw new Error(`runInterleaved: warmup must be an integer >= 0, got ${options.warmup}`);
   }
@@ -87,6 +145,7 @@ function validate(variants: readonly Variant[], options: RunOptions): number {
  * Runs `variants` interleaved: set up all, then `warmup + samples` rounds in which every variant
  * steps once. Round r starts at variant r mod k (A B C, B C A, C A B, ...) so that no variant is
  * always first or always follows the same neighbour. Only the last `samples` rounds are timed.
+ * With a `profile` option, each variant then makes one more, untimed step under the profiler.
  * Every variant that was set up is torn down, also when a setup or step throws.
  */
 export async function runInterleaved(variants: readonly Variant[], options: RunOptions): Promise<RunResult> {
@@ -97,6 +156,8 @@ export async function runInterleaved(variants: readonly Variant[], options: RunO
   const contexts: unknown[] = [];
   const times: number[][] = variants.map(() => []);
   const mem = variants.map(() => ({ peakTensors: 0, peakBytes: 0, tensorDelta: 0 }));
+  const work: Array<StepWork[]> = variants.map(() => []);
+  const profiles: Array<StepProfile | undefined> = variants.map(() => undefined);
 
   try {
     for (const v of variants) contexts.push(await v.setup());
@@ -108,12 +169,13 @@ export async function runInterleaved(variants: readonly Variant[], options: RunO
         const ctx = contexts[i];
         const before = timed && memory ? memory() : undefined;
         const t0 = now();
-        v.step(ctx);
+        const reported = v.step(ctx);
         const pending = v.sync?.(ctx);
         if (pending) await pending;
         const t1 = now();
         if (!timed) continue;
         times[i].push(t1 - t0);
+        if (reported && typeof reported.gradientEvaluations === 'number') work[i].push(reported);
         if (before && memory) {
           const after = memory();
           const m = mem[i];
@@ -121,6 +183,15 @@ export async function runInterleaved(variants: readonly Variant[], options: RunO
           m.peakBytes = Math.max(m.peakBytes, after.numBytes);
           m.tensorDelta += after.numTensors - before.numTensors;
         }
+      }
+    }
+    if (options.profile) {
+      for (let i = 0; i < k; i++) {
+        const [v, ctx] = [variants[i], contexts[i]];
+        profiles[i] = await options.profile(async () => {
+          v.step(ctx);
+          await v.sync?.(ctx);
+        });
       }
     }
   } finally {
@@ -140,14 +211,30 @@ export async function runInterleaved(variants: readonly Variant[], options: RunO
     samples: options.samples,
     variants: variants.map((v, i) => {
       const ms = summarize(times[i]);
+      const ratioOfMedians = ms.median / baseMedian;
+      const profile = profiles[i];
       return {
         name: v.name,
         ms,
         samplesMs: times[i],
-        ratioOfMedians: ms.median / baseMedian,
+        ratioOfMedians,
         roundRatio: summarize(times[i].map((t, r) => t / base[r])),
         ...(memory ? { memory: mem[i] } : {}),
+        ...(v.limit !== undefined ? { limit: v.limit, withinLimit: ratioOfMedians <= v.limit } : {}),
+        ...(work[i].length > 0 ? { work: workStats(work[i]) } : {}),
+        ...(profile ? { profile } : {}),
       };
     }),
+  };
+}
+
+function range(values: readonly number[]): Range {
+  return { min: Math.min(...values), max: Math.max(...values) };
+}
+
+function workStats(reports: readonly StepWork[]): WorkStats {
+  return {
+    gradientEvaluations: range(reports.map((r) => r.gradientEvaluations)),
+    doubleBackpropEvaluations: range(reports.map((r) => r.doubleBackpropEvaluations ?? 0)),
   };
 }

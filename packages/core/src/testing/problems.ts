@@ -46,7 +46,9 @@ export function mlpProblem(options: ProblemOptions = {}): Problem {
   const perExampleLoss = () =>
     tf.tidy(() => {
       const logits = tf.add(tf.matMul(tf.tanh(tf.add(tf.matMul(x, w1), b1)), w2), b2);
-      return tf.neg(tf.sum(tf.mul(y, tf.logSoftmax(logits)), -1)) as tf.Tensor1D;
+      // logSumExp(z) − Σ y·z rather than −Σ y·logSoftmax(z): the same value, and it stays correct
+      // under double backprop (tf.logSoftmax is a custom-gradient op tfjs differentiates only once).
+      return tf.sub(tf.logSumExp(logits, -1), tf.sum(tf.mul(y, logits), -1)) as tf.Tensor1D;
     });
   return {
     variables,

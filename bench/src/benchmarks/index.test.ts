@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { selectBenchmarks } from '../benchmark';
+import { BENCHMARKS } from './index';
+
+describe('BENCHMARKS', () => {
+  it('lists core-overhead and grad-reg, in that order, under unique names', () => {
+    expect(BENCHMARKS.map((b) => b.name)).toEqual(['core-overhead', 'grad-reg']);
+    for (const b of BENCHMARKS) {
+      expect(b.title.length).toBeGreaterThan(0);
+      expect(b.description.length).toBeGreaterThan(0);
+      expect(b.name).toMatch(/^[a-z][a-z0-9-]*$/); // safe as a results/ file name
+    }
+  });
+
+  it('is what --benchmark selects from', () => {
+    expect(selectBenchmarks(BENCHMARKS, undefined).map((b) => b.name)).toEqual(['core-overhead', 'grad-reg']);
+    expect(selectBenchmarks(BENCHMARKS, ['grad-reg']).map((b) => b.name)).toEqual(['grad-reg']);
+    expect(() => selectBenchmarks(BENCHMARKS, ['sam'])).toThrow(
+      "unknown benchmark 'sam'; known benchmarks: core-overhead, grad-reg",
+    );
+  });
+});

@@ -1,0 +1,6 @@
+import type { Benchmark } from '../benchmark';
+import { coreOverhead } from './core-overhead';
+import { gradRegBenchmark } from './grad-reg';
+
+/** Every benchmark `--benchmark` can name, in the order a run without the flag takes them. */
+export const BENCHMARKS: readonly Benchmark[] = [coreOverhead(), gradRegBenchmark()];

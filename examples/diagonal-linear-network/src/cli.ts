@@ -1,0 +1,113 @@
+/** Command-line flags of the example, with the defaults of SCIENCE.md §3 and §5.7. */
+export interface Flags {
+  /** Initialization u = v = α·1. */
+  readonly alpha: number;
+  /** SGD learning rate η. */
+  readonly lr: number;
+  /** GR strength γ, for double backprop and forward/backward GR. */
+  readonly gamma: number;
+  /** Ascent steps of the forward-GR runs (one run each). */
+  readonly epsilons: readonly number[];
+  /** Ascent steps of the backward-GR runs (positive; backward GR ascends by −ε). */
+  readonly backwardEpsilons: readonly number[];
+  /** Stop once L < threshold. */
+  readonly threshold: number;
+  readonly maxSteps: number;
+  readonly d: number;
+  readonly n: number;
+  readonly k: number;
+  readonly seed: number;
+  /** Where the SVG, JSON and CSV go (relative to the working directory). */
+  readonly out: string;
+  readonly help: boolean;
+}
+
+export const DEFAULT_FLAGS: Flags = {
+  alpha: 0.5,
+  lr: 0.02,
+  gamma: 0.1,
+  epsilons: [0.05, 0.1, 0.2, 0.3],
+  backwardEpsilons: [0.1],
+  threshold: 1e-9,
+  maxSteps: 20_000,
+  d: 100,
+  n: 40,
+  k: 5,
+  seed: 1,
+  out: 'results',
+  help: false,
+};
+
+export const USAGE = `Usage: pnpm start [-- flags]
+  --alpha <x>              initialization u = v = α (default ${DEFAULT_FLAGS.alpha})
+  --lr <x>                 SGD learning rate η (default ${DEFAULT_FLAGS.lr})
+  --gamma <x>              GR strength γ (default ${DEFAULT_FLAGS.gamma})
+  --epsilons <list>        forward-GR ascent steps, comma-separated (default ${DEFAULT_FLAGS.epsilons.join(',')})
+  --backward-epsilons <l>  backward-GR ascent steps, positive (default ${DEFAULT_FLAGS.backwardEpsilons.join(',')})
+  --threshold <x>          stop once L < x (default ${DEFAULT_FLAGS.threshold})
+  --max-steps <n>          step cap (default ${DEFAULT_FLAGS.maxSteps})
+  --d <n> --n <n> --k <n>  problem size (default ${DEFAULT_FLAGS.d}, ${DEFAULT_FLAGS.n}, ${DEFAULT_FLAGS.k})
+  --seed <n>               data seed (default ${DEFAULT_FLAGS.seed})
+  --out <dir>              output directory (default ${DEFAULT_FLAGS.out})`;
+
+type Kind = 'positive' | 'nonnegative' | 'integer' | 'list' | 'string';
+const SPEC: Record<string, [keyof Flags, Kind]> = {
+  alpha: ['alpha', 'positive'],
+  lr: ['lr', 'positive'],
+  gamma: ['gamma', 'nonnegative'],
+  epsilons: ['epsilons', 'list'],
+  'backward-epsilons': ['backwardEpsilons', 'list'],
+  threshold: ['threshold', 'positive'],
+  'max-steps': ['maxSteps', 'integer'],
+  d: ['d', 'integer'],
+  n: ['n', 'integer'],
+  k: ['k', 'integer'],
+  seed: ['seed', 'integer'],
+  out: ['out', 'string'],
+};
+
+/** Parses `--name value` pairs (a bare `--` is ignored, as pnpm passes it through); throws on anything else. */
+export function parseFlags(argv: readonly string[]): Flags {
+  const flags: Record<string, unknown> = { ...DEFAULT_FLAGS };
+  const args = argv.filter((a) => a !== '--');
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '--help' || arg === '-h') {
+      flags.help = true;
+      continue;
+    }
+    const name = arg.startsWith('--') ? arg.slice(2) : undefined;
+    const spec = name !== undefined ? SPEC[name] : undefined;
+    if (!spec) throw new Error(`unknown argument '${arg}'.\n${USAGE}`);
+    const raw = args[++i];
+    if (raw === undefined) throw new Error(`flag --${name} needs a value.`);
+    flags[spec[0]] = parseValue(name!, raw, spec[1]);
+  }
+  const out = flags as unknown as Flags;
+  if (out.k > out.d) throw new Error(`--k (${out.k}) cannot exceed --d (${out.d}).`);
+  return out;
+}
+
+function parseValue(name: string, raw: string, kind: Kind): unknown {
+  if (kind === 'string') return raw;
+  if (kind === 'list') {
+    const list = raw
+      .split(',')
+      .filter((s) => s.trim() !== '')
+      .map(Number);
+    if (list.some((x) => !(Number.isFinite(x) && x > 0))) {
+      throw new Error(`flag --${name} takes a comma-separated list of positive numbers; got '${raw}'.`);
+    }
+    return list;
+  }
+  const x = Number(raw);
+  const ok =
+    raw.trim() !== '' &&
+    Number.isFinite(x) &&
+    (kind === 'positive' ? x > 0 : kind === 'nonnegative' ? x >= 0 : Number.isInteger(x) && x >= 1);
+  if (!ok) {
+    const what = { positive: 'a number > 0', nonnegative: 'a number ≥ 0', integer: 'an integer ≥ 1' }[kind];
+    throw new Error(`flag --${name} takes ${what}; got '${raw}'.`);
+  }
+  return x;
+}

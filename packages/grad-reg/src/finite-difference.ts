@@ -1,0 +1,83 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { tl, type Evaluation, type Grads, type StepContext } from '@flatopt/core';
+
+export type FiniteDifferenceMethod = 'forward' | 'backward' | 'central';
+export type Penalty = 'squared' | 'norm';
+
+/**
+ * Gradient regularization by finite differences (Karakida et al. 2023, SCIENCE.md §2.2–2.3),
+ * every extra gradient on the same minibatch, weights restored bit for bit by `ctx.probe`:
+ *
+ * - squared penalty (γ/2)·‖∇L‖², ascent ε·g (not normalized), w = γ/ε:
+ *   forward  G = (1 − w)·g + w·∇L(θ + ε·g)                       (2 gradient evaluations)
+ *   backward G = (1 + w)·g − w·∇L(θ − ε·g)  (= forward with −ε)   (2)
+ *   central  G = g + (w/2)·[∇L(θ + ε·g) − ∇L(θ − ε·g)]            (3; error O(ε²) instead of O(ε))
+ * - norm penalty λ·‖∇L‖ (Zhao et al. 2022), ascent of radius r = ε along g/‖g‖, w = α = λ/r: the
+ *   same three formulas with ε·g replaced by r·g/‖g‖ (0 when g = 0, so a zero gradient stays 0).
+ *
+ * With γ = 0 (λ = 0) the step is the wrapped optimizer's, and no probe is made.
+ */
+export function finiteDifference(
+  ctx: StepContext,
+  next: () => Evaluation,
+  method: FiniteDifferenceMethod,
+  penalty: Penalty,
+  strength: number,
+  epsilon: number,
+): Evaluation {
+  const first = next();
+  const g = first.grads;
+  const normSq = tl.squaredNorm(g);
+  ctx.record('gradNormSq', normSq);
+  ctx.record('penalty', penaltyValue(penalty, strength, normSq));
+  if (strength === 0) return first;
+  const w = strength / epsilon;
+  const scale = penalty === 'squared' ? epsilon : unitScale(normSq, epsilon);
+  if (method === 'central') {
+    const up = ctx.probe(g, scale, next);
+    const down = ctx.probe(g, negate(scale), next);
+    ctx.record('cosine', cosineGiven(normSq, g, up.grads));
+    return { ...first, grads: tl.add(g, tl.combine(w / 2, up.grads, -w / 2, down.grads)) };
+  }
+  const sign = method === 'forward' ? 1 : -1;
+  const other = ctx.probe(g, sign === 1 ? scale : negate(scale), next);
+  ctx.record('cosine', cosineGiven(normSq, g, other.grads));
+  return { ...first, grads: tl.combine(1 - sign * w, g, sign * w, other.grads) };
+}
+
+/** (γ/2)·‖g‖² or λ·‖g‖. */
+export function penaltyValue(penalty: Penalty, strength: number, normSq: tf.Scalar): tf.Scalar {
+  return tf.tidy(() =>
+    penalty === 'squared' ? tf.mul(normSq, strength / 2) : tf.mul(tf.sqrt(normSq), strength),
+  ) as tf.Scalar;
+}
+
+/** cos∠(a, b) reusing ‖a‖² already computed (one pass fewer over every parameter); 0 if either is 0. */
+export function cosineGiven(normSqA: tf.Scalar, a: Grads, b: Grads): tf.Scalar {
+  return tf.tidy(() => {
+    const denominator = tf.sqrt(tf.mul(normSqA, tl.squaredNorm(b)));
+    const positive = tf.greater(denominator, 0);
+    return tf.where(
+      positive,
+      tf.div(tl.dot(a, b), tf.where(positive, denominator, tf.onesLike(denominator))),
+      0,
+    );
+  }) as tf.Scalar;
+}
+
+/** r/‖g‖, or 0 where g = 0 (no division by zero, no NaN, in any float precision). */
+function unitScale(normSq: tf.Scalar, radius: number): tf.Scalar {
+  return tf.tidy(() => {
+    const norm = tf.sqrt(normSq);
+    const positive = tf.greater(norm, 0);
+    return tf.where(
+      positive,
+      tf.div(radius, tf.where(positive, norm, tf.onesLike(norm))),
+      tf.zerosLike(norm),
+    );
+  }) as tf.Scalar;
+}
+
+function negate(scale: number | tf.Scalar): number | tf.Scalar {
+  return typeof scale === 'number' ? -scale : (tf.neg(scale) as tf.Scalar);
+}
