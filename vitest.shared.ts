@@ -12,8 +12,8 @@ export default defineProject({
   resolve: {
     alias: [
       { find: /^@flatopt\/core\/testing$/, replacement: src('core', 'testing/index.ts') },
-      { find: /^@flatopt\/core$/, replacement: src('core') },
-      { find: /^@flatopt\/grad-reg$/, replacement: src('grad-reg') },
+      // Any other package by its folder name: @flatopt/grad-reg → packages/grad-reg/src/index.ts.
+      { find: /^@flatopt\/([a-z-]+)$/, replacement: src('$1') },
     ],
   },
   test: {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  formatCount,
   formatWork,
   leakNotes,
   limitNotes,
@@ -11,22 +12,17 @@ import {
   type BackendRun,
   type BenchmarkReport,
 } from './report';
-import type { RunResult, VariantResult, WorkStats } from './runner';
-import { summarize } from './stats';
+import { variantResult, type Judgement, type RunResult, type VariantResult, type WorkStats } from './runner';
 
 function variant(
   name: string,
   samplesMs: number[],
   baselineMs: number[],
   peakTensors?: number,
+  judgement: Judgement = {},
 ): VariantResult {
-  const ms = summarize(samplesMs);
   return {
-    name,
-    ms,
-    samplesMs,
-    ratioOfMedians: ms.median / summarize(baselineMs).median,
-    roundRatio: summarize(samplesMs.map((t, i) => t / baselineMs[i])),
+    ...variantResult(name, samplesMs, baselineMs, judgement),
     ...(peakTensors === undefined ? {} : { memory: { peakTensors, peakBytes: 0, tensorDelta: 0 } }),
   };
 }
@@ -89,8 +85,8 @@ describe('toMarkdownTable', () => {
 
 describe('toMarkdownTable with limits, work and a step profile', () => {
   const work = (g: number, db = 0): WorkStats => ({
-    gradientEvaluations: { min: g, max: g },
-    doubleBackpropEvaluations: { min: db, max: db },
+    gradientEvaluations: { min: g, max: g, mean: g },
+    doubleBackpropEvaluations: { min: db, max: db, mean: db },
   });
   const base = [100, 100, 100];
   const profile = (peakMb: number) => ({
@@ -239,17 +235,24 @@ describe('toMarkdownTable with limits, work and a step profile', () => {
 });
 
 describe('formatWork', () => {
-  const w = (g: [number, number], db: [number, number]): WorkStats => ({
-    gradientEvaluations: { min: g[0], max: g[1] },
-    doubleBackpropEvaluations: { min: db[0], max: db[1] },
+  const mid = (min: number, max: number) => (min + max) / 2;
+  const w = (g: [number, number, number?], db: [number, number]): WorkStats => ({
+    gradientEvaluations: { min: g[0], max: g[1], mean: g[2] ?? mid(g[0], g[1]) },
+    doubleBackpropEvaluations: { min: db[0], max: db[1], mean: mid(db[0], db[1]) },
   });
-  it('writes first-order counts, double backprop as DB, ranges when steps differed', () => {
+  it('writes first-order counts, double backprop as DB, mean and range when steps differed', () => {
     expect(formatWork(undefined)).toBe('–');
     expect(formatWork(w([2, 2], [0, 0]))).toBe('2');
     expect(formatWork(w([0, 0], [0, 0]))).toBe('0');
     expect(formatWork(w([0, 0], [1, 1]))).toBe('1 DB');
     expect(formatWork(w([1, 1], [1, 1]))).toBe('1 + 1 DB');
-    expect(formatWork(w([1, 2], [0, 1]))).toBe('1–2 + 0–1 DB');
+    expect(formatWork(w([1, 2], [0, 1]))).toBe('1.5 (1–2) + 0.5 (0–1) DB');
+    expect(formatWork(w([1, 2, 1.25], [0, 0]))).toBe('1.25 (1–2)');
+  });
+
+  it('rounds a mean to at most 2 decimals', () => {
+    expect(formatCount({ min: 1, max: 2, mean: 4 / 3 })).toBe('1.33 (1–2)');
+    expect(formatCount({ min: 3, max: 3, mean: 3 })).toBe('3');
   });
 });
 
@@ -297,6 +300,125 @@ describe('limitNotes and leakNotes', () => {
     expect(leakNotes({ backend: 'cpu', result: result([variant('plain', base, base, 20), leaky]) })).toEqual([
       'cpu: `leaky` changed numTensors by 6 over its timed steps.',
     ]);
+  });
+});
+
+describe('a variant judged by its mean', () => {
+  const base = [100, 100, 100, 100];
+  // sam every 4: one 2-evaluation step, three 1-evaluation steps; median 105 but mean 130.
+  const cyc = variant('sam every 4', [205, 105, 105, 105], base, 12, {
+    limit: 1.3,
+    statistic: 'mean',
+    cycle: 4,
+  });
+  const runs: BackendRun[] = [
+    {
+      backend: 'wasm',
+      result: {
+        baseline: 'plain',
+        warmup: 4,
+        samples: 4,
+        variants: [
+          variant('plain', base, base, 12),
+          variant('sam', [204, 205, 206, 205], base, 12, { limit: 2.05 }),
+          cyc,
+        ],
+      },
+    },
+  ];
+
+  it('adds mean ms, the mean ratios and the statistic column, which says what each variant is judged by', () => {
+    expect(tableHeader(runs)).toEqual([
+      ...TABLE_HEADER.slice(0, 4), // backend, variant, median ms, IQR ms
+      'mean ms',
+      ...TABLE_HEADER.slice(4, 6), // ratio of medians, median per-round ratio
+      'ratio of means',
+      'mean per-round ratio',
+      'statistic',
+      'limit',
+      'within limit',
+      'peak tensors',
+    ]);
+    const lines = toMarkdownTable(runs).split('\n');
+    expect(cells(lines[1])).toEqual([
+      '---',
+      '---',
+      ...new Array(7).fill('---:'),
+      '---',
+      '---:',
+      '---',
+      '---:',
+    ]);
+    expect(lines.slice(2).map(cells)).toEqual([
+      [
+        'wasm',
+        'plain (baseline)',
+        '100.00',
+        '0.00',
+        '100.00',
+        '1.000',
+        '1.000',
+        '1.000',
+        '1.000',
+        '–',
+        '–',
+        '–',
+        '12',
+      ],
+      [
+        'wasm',
+        'sam',
+        '205.00',
+        '0.50',
+        '205.00',
+        '2.050',
+        '2.050',
+        '2.050',
+        '2.050',
+        'median',
+        '2.05',
+        'yes',
+        '12',
+      ],
+      [
+        'wasm',
+        'sam every 4',
+        '105.00',
+        '25.00',
+        '130.00',
+        '1.050',
+        '1.050',
+        '1.300',
+        '1.300',
+        'mean',
+        '1.30',
+        'yes',
+        '12',
+      ],
+    ]);
+  });
+
+  it('gives its verdict on the ratio of means, over whole cycles, and flags a disagreeing mean per-round ratio', () => {
+    expect(limitNotes(runs[0])).toEqual([
+      'wasm: `sam` costs 2.050× `plain` per step (median per-round ratio 2.050); limit 2.05: within the limit.',
+      'wasm: `sam every 4` costs 1.300× `plain` per step (ratio of means over whole cycles of 4 steps; ' +
+        'mean per-round ratio 1.300); limit 1.30: within the limit.',
+    ]);
+    // The baseline is slow in the round of the 2-evaluation step: means 130 / 115 = 1.130, but the
+    // paired ratios 1.05, 1.05, 1.05, 205 / 160 average 1.108, on the other side of the limit.
+    const plainMs = [100, 100, 100, 160];
+    const v = variant('sam every 4', [105, 105, 105, 205], plainMs, undefined, {
+      limit: 1.12,
+      statistic: 'mean',
+    });
+    const [note] = limitNotes({
+      backend: 'cpu',
+      result: { baseline: 'plain', warmup: 0, samples: 4, variants: [variant('plain', plainMs, plainMs), v] },
+    });
+    expect(note).toBe(
+      'cpu: `sam every 4` costs 1.130× `plain` per step (ratio of means; mean per-round ratio 1.108); ' +
+        'limit 1.12: OVER the limit. The mean per-round ratio 1.108 says the opposite: borderline, rerun with more samples.',
+    );
   });
 });
 

@@ -1,4 +1,11 @@
-import type { RunResult, VariantResult, WorkStats } from './runner';
+import {
+  ratio as judgedRatio,
+  roundRatioOf,
+  type CountStats,
+  type RunResult,
+  type VariantResult,
+  type WorkStats,
+} from './runner';
 
 /** One interleaved run on one backend. */
 export interface BackendRun {
@@ -40,14 +47,18 @@ const ratio = (x: number) => x.toFixed(3);
 const mb = (bytes: number) => (bytes / BYTES_PER_MB).toFixed(2);
 const row = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
 
-/** `2`, `1–2` when the steps differed, and double-backprop evaluations as `+ 1 DB` (`1 DB` alone). */
+/** `2`; the mean and the range, `1.25 (1–2)`, when the steps differed (up to 2 decimals). */
+export function formatCount({ min, max, mean }: CountStats): string {
+  return min === max ? `${min}` : `${Number(mean.toFixed(2))} (${min}–${max})`;
+}
+
+/** `2`, `1.25 (1–2)` when the steps differed, and double-backprop evaluations as `+ 1 DB` (`1 DB` alone). */
 export function formatWork(work: WorkStats | undefined): string {
   if (!work) return DASH;
-  const count = ({ min, max }: { min: number; max: number }) => (min === max ? `${min}` : `${min}–${max}`);
   const { gradientEvaluations: g, doubleBackpropEvaluations: db } = work;
   const parts: string[] = [];
-  if (g.max > 0 || db.max === 0) parts.push(count(g));
-  if (db.max > 0) parts.push(`${count(db)} DB`);
+  if (g.max > 0 || db.max === 0) parts.push(formatCount(g));
+  if (db.max > 0) parts.push(`${formatCount(db)} DB`);
   return parts.join(' + ');
 }
 
@@ -57,11 +68,19 @@ interface Column {
   readonly cell: (v: VariantResult, baseline: boolean) => string;
 }
 
-const BASE_COLUMNS: readonly Column[] = [
+const TIME_COLUMNS: readonly Column[] = [
   { header: 'median ms', align: '---:', cell: (v) => ms(v.ms.median) },
   { header: 'IQR ms', align: '---:', cell: (v) => ms(v.ms.iqr) },
+];
+const MEAN_MS: Column = { header: 'mean ms', align: '---:', cell: (v) => ms(v.ms.mean) };
+const MEDIAN_RATIOS: readonly Column[] = [
   { header: 'ratio of medians', align: '---:', cell: (v) => ratio(v.ratioOfMedians) },
   { header: 'median per-round ratio', align: '---:', cell: (v) => ratio(v.roundRatio.median) },
+];
+const MEAN_RATIOS: readonly Column[] = [
+  { header: 'ratio of means', align: '---:', cell: (v) => ratio(v.ratioOfMeans) },
+  { header: 'mean per-round ratio', align: '---:', cell: (v) => ratio(v.roundRatio.mean) },
+  { header: 'statistic', align: '---', cell: (v, baseline) => (baseline ? DASH : v.statistic) },
 ];
 const WORK_COLUMN: Column = { header: 'grad evals / step', align: '---:', cell: (v) => formatWork(v.work) };
 const LIMIT_COLUMNS: readonly Column[] = [
@@ -89,12 +108,14 @@ const PROFILE_COLUMNS: readonly Column[] = [
 
 /**
  * The columns for these runs: always the base ones; `grad evals / step` when a variant reported
- * its work, `limit` + `within limit` when a variant declared a limit, and the profiled step's
- * memory when a profiler ran. A benchmark without any of these renders as it always did.
+ * its work; `mean ms`, the mean ratios and the `statistic` each variant is judged by when a variant
+ * is judged by its mean; `limit` + `within limit` when a variant declared a limit; and the profiled
+ * step's memory when a profiler ran. A benchmark without any of these renders as it always did.
  */
 function columns(runs: readonly BackendRun[]): Column[] {
   const all = runs.flatMap((r) => r.result.variants);
   const some = (has: (v: VariantResult) => boolean) => all.some(has);
+  const someMean = some((v) => v.statistic === 'mean');
   return [
     { header: 'backend', align: '---', cell: () => '' },
     {
@@ -103,7 +124,10 @@ function columns(runs: readonly BackendRun[]): Column[] {
       cell: (v, baseline) => (baseline ? `${v.name} (baseline)` : v.name),
     },
     ...(some((v) => v.work !== undefined) ? [WORK_COLUMN] : []),
-    ...BASE_COLUMNS,
+    ...TIME_COLUMNS,
+    ...(someMean ? [MEAN_MS] : []),
+    ...MEDIAN_RATIOS,
+    ...(someMean ? MEAN_RATIOS : []),
     ...(some((v) => v.limit !== undefined) ? LIMIT_COLUMNS : []),
     PEAK_TENSORS,
     ...(some((v) => v.profile !== undefined) ? PROFILE_COLUMNS : []),
@@ -130,22 +154,28 @@ export function toMarkdownTable(runs: readonly BackendRun[]): string {
 }
 
 /**
- * One finding per variant that declared a limit: its ratio of medians against the limit (the
- * verdict), with the per-round ratio beside it, flagged when the two ratios disagree on the verdict.
+ * One finding per variant that declared a limit: its ratio (of medians, or of means for a variant
+ * judged by the mean) against the limit (the verdict), with the matching per-round ratio beside
+ * it, flagged when the two ratios disagree on the verdict.
  */
 export function limitNotes({ backend, result }: BackendRun): string[] {
   return result.variants.flatMap((v) => {
     if (v.limit === undefined) return [];
-    const within = v.ratioOfMedians <= v.limit;
-    const roundWithin = v.roundRatio.median <= v.limit;
+    const [r, perRound] = [judgedRatio(v), roundRatioOf(v)];
+    const within = r <= v.limit;
     const verdict = within ? 'within the limit' : 'OVER the limit';
+    const which = v.statistic === 'mean' ? 'mean' : 'median';
     const disagree =
-      within === roundWithin
+      within === perRound <= v.limit
         ? ''
-        : ` The median per-round ratio ${ratio(v.roundRatio.median)} says the opposite: borderline, rerun with more samples.`;
+        : ` The ${which} per-round ratio ${ratio(perRound)} says the opposite: borderline, rerun with more samples.`;
+    const basis =
+      v.statistic === 'mean'
+        ? `ratio of means${v.cycle ? ` over whole cycles of ${v.cycle} steps` : ''}; mean per-round ratio`
+        : 'median per-round ratio';
     return [
-      `${backend}: \`${v.name}\` costs ${ratio(v.ratioOfMedians)}× \`${result.baseline}\` per step ` +
-        `(median per-round ratio ${ratio(v.roundRatio.median)}); limit ${v.limit.toFixed(2)}: ${verdict}.${disagree}`,
+      `${backend}: \`${v.name}\` costs ${ratio(r)}× \`${result.baseline}\` per step ` +
+        `(${basis} ${ratio(perRound)}); limit ${v.limit.toFixed(2)}: ${verdict}.${disagree}`,
     ];
   });
 }

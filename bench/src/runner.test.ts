@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { runInterleaved, type StepProfile, type StepWork, type Variant } from './runner';
+import {
+  ratio,
+  roundRatioOf,
+  runInterleaved,
+  variantResult,
+  type StepProfile,
+  type StepWork,
+  type Variant,
+} from './runner';
 
 /** A fake clock plus variants whose steps advance it by scripted costs and log what happened. */
 function harness(costs: Record<string, number[]>) {
@@ -76,7 +84,7 @@ describe('runInterleaved', () => {
     expect(result).toMatchObject({ baseline: 'A', warmup: 1, samples: 3 });
     expect(a.samplesMs).toEqual([10, 20, 30]);
     expect(b.samplesMs).toEqual([35, 10, 30]);
-    expect(a.ms).toEqual({ n: 3, median: 20, q1: 15, q3: 25, iqr: 10, min: 10, max: 30 });
+    expect(a.ms).toEqual({ n: 3, mean: 20, median: 20, q1: 15, q3: 25, iqr: 10, min: 10, max: 30 });
     expect(b.ms).toMatchObject({ median: 30, min: 10, max: 35 });
     // The two ratios answer different questions and differ here: 30/20 vs median(3.5, 0.5, 1).
     expect(b.ratioOfMedians).toBe(1.5);
@@ -255,12 +263,12 @@ describe('runInterleaved: limits, reported work and the step profile', () => {
     const [plain, fd, db] = result.variants;
     expect(plain.work).toBeUndefined();
     expect(fd.work).toEqual({
-      gradientEvaluations: { min: 2, max: 2 },
-      doubleBackpropEvaluations: { min: 0, max: 0 },
+      gradientEvaluations: { min: 2, max: 2, mean: 2 },
+      doubleBackpropEvaluations: { min: 0, max: 0, mean: 0 },
     });
     expect(db.work).toEqual({
-      gradientEvaluations: { min: 0, max: 1 },
-      doubleBackpropEvaluations: { min: 1, max: 1 },
+      gradientEvaluations: { min: 0, max: 1, mean: 0.5 },
+      doubleBackpropEvaluations: { min: 1, max: 1, mean: 1 },
     });
   });
 
@@ -330,5 +338,90 @@ describe('runInterleaved: limits, reported work and the step profile', () => {
       runInterleaved([variant], { warmup: 0, samples: 1, baseline: 'A', now: () => clock, profile }),
     ).rejects.toThrow('boom in profile');
     expect(log).toEqual(['teardown A']);
+  });
+});
+
+describe('runInterleaved: a variant judged by its mean over whole cycles', () => {
+  // A cycles 2, 1, 1, 1 (x10 ms) against a flat baseline of 10 ms: median ratio 1, mean ratio 1.25.
+  const cyclic = () => {
+    const { variants, now } = harness({
+      base: new Array(9).fill(10),
+      cyc: [20, 10, 10, 10, 20, 10, 10, 10, 20],
+    });
+    return { now, variants: variants.map((v) => (v.name === 'cyc' ? { ...v, cycle: 4 } : v)) };
+  };
+
+  it('computes both ratios for every variant and judges a limit by the declared statistic', async () => {
+    const { variants, now } = cyclic();
+    const judged = variants.map((v) =>
+      v.name === 'cyc' ? { ...v, limit: 1.3, statistic: 'mean' as const } : { ...v, limit: 1.3 },
+    );
+    const result = await runInterleaved(judged, { warmup: 1, samples: 8, baseline: 'base', now });
+    const [base, cyc] = result.variants;
+    expect(base).toMatchObject({
+      statistic: 'median',
+      ratioOfMeans: 1,
+      ratioOfMedians: 1,
+      withinLimit: true,
+    });
+    expect(base.cycle).toBeUndefined();
+    // The warm-up step was a 2: the timed steps are 1, 1, 1, 2, 1, 1, 1, 2 — still whole cycles.
+    expect(cyc.samplesMs).toEqual([10, 10, 10, 20, 10, 10, 10, 20]);
+    expect(cyc).toMatchObject({ statistic: 'mean', cycle: 4, ratioOfMedians: 1, ratioOfMeans: 1.25 });
+    expect(cyc.ms.mean).toBe(12.5);
+    expect(cyc.roundRatio).toMatchObject({ median: 1, mean: 1.25 });
+    expect([ratio(cyc), roundRatioOf(cyc)]).toEqual([1.25, 1.25]);
+    expect([ratio(base), roundRatioOf(base)]).toEqual([1, 1]);
+    expect(cyc).toMatchObject({ limit: 1.3, withinLimit: true });
+    // Judged by its median it would look free: 1 <= 1.2, although it costs 1.25 on average.
+    const fresh = cyclic();
+    const strict = fresh.variants.map((v) =>
+      v.name === 'cyc' ? { ...v, limit: 1.2, statistic: 'mean' as const } : v,
+    );
+    const again = await runInterleaved(strict, { warmup: 1, samples: 8, baseline: 'base', now: fresh.now });
+    expect(again.variants[1]).toMatchObject({ ratioOfMeans: 1.25, withinLimit: false });
+  });
+
+  it('requires samples in whole cycles, and a cycle and statistic it knows', async () => {
+    const { variants } = cyclic();
+    const run = (vs: Variant<{ name: string }>[], samples = 8) =>
+      runInterleaved(vs, { warmup: 0, samples, baseline: 'base' });
+    await expect(run(variants, 6)).rejects.toThrow(
+      "variant 'cyc' repeats its cost every 4 steps, so samples must be a multiple of 4 (whole cycles); got 6",
+    );
+    const with_ = (extra: object) => variants.map((v) => (v.name === 'cyc' ? { ...v, ...extra } : v));
+    await expect(run(with_({ cycle: 0 }))).rejects.toThrow(
+      "variant 'cyc' has cycle 0; a cycle must be an integer >= 1",
+    );
+    await expect(run(with_({ cycle: 1.5 }))).rejects.toThrow('has cycle 1.5');
+    await expect(run(with_({ statistic: 'mode' }))).rejects.toThrow(
+      "variant 'cyc' has statistic 'mode'; use 'median' or 'mean'",
+    );
+  });
+});
+
+describe('variantResult', () => {
+  it('is the timing part of a result: summaries, both ratios, the statistic and the verdict', () => {
+    const v = variantResult('x', [30, 10, 20], [10, 10, 10], { limit: 2 });
+    expect(v).toMatchObject({
+      name: 'x',
+      samplesMs: [30, 10, 20],
+      ratioOfMedians: 2,
+      ratioOfMeans: 2,
+      statistic: 'median',
+      limit: 2,
+      withinLimit: true,
+    });
+    expect(v.roundRatio).toMatchObject({ min: 1, median: 2, max: 3 });
+    expect(variantResult('y', [10], [10])).not.toHaveProperty('limit');
+    expect(variantResult('y', [10], [10])).not.toHaveProperty('withinLimit');
+    // the mean is judged: 5 / 2.5 = 2 > 1.9, where the median ratio 1 would pass
+    expect(
+      variantResult('z', [1, 1, 1, 17], [2.5, 2.5, 2.5, 2.5], { limit: 1.9, statistic: 'mean' }),
+    ).toMatchObject({
+      ratioOfMedians: 0.4,
+      ratioOfMeans: 2,
+      withinLimit: false,
+    });
   });
 });

@@ -1,16 +1,11 @@
-import { summarize, type Summary } from './stats';
+import { mean, summarize, type Summary } from './stats';
 
 /**
  * One contender in an interleaved benchmark. `Ctx` is whatever `setup` builds (a model, an
  * optimizer, ...); the runner passes it back to `step`, `sync` and `teardown`.
  */
-export interface Variant<Ctx = unknown> {
+export interface Variant<Ctx = unknown> extends Judgement {
   readonly name: string;
-  /**
-   * The ratio of medians against the baseline this variant must not exceed (e.g. 2.05 for a step
-   * that needs two gradient evaluations). Reported with a verdict; the runner never enforces it.
-   */
-  readonly limit?: number;
   setup(): Promise<Ctx> | Ctx;
   /**
    * One unit of work, e.g. one optimizer step. Synchronous; it is what gets timed. It may return
@@ -26,6 +21,30 @@ export interface Variant<Ctx = unknown> {
   teardown?(ctx: Ctx): void | Promise<void>;
 }
 
+/**
+ * Which ratio against the baseline a variant is read by: `'median'` (default) the ratio of medians
+ * and the median per-round ratio, robust to outliers; `'mean'` the ratio of means and the mean
+ * per-round ratio, for a step whose cost cycles (e.g. `sam({ every: 4 })`: one 2-evaluation step,
+ * then three 1-evaluation steps), where the median is just the cost of the commoner step.
+ */
+export type RatioStatistic = 'median' | 'mean';
+
+/** How a variant is judged against the baseline; declared by the variant, copied to its result. */
+export interface Judgement {
+  /**
+   * The ratio against the baseline (the one `statistic` names) this variant must not exceed, e.g.
+   * 2.05 for a step that needs two gradient evaluations. Reported with a verdict; never enforced.
+   */
+  readonly limit?: number;
+  /** Default `'median'`. */
+  readonly statistic?: RatioStatistic;
+  /**
+   * Steps in one cycle of a cost that repeats (4 for `sam({ every: 4 })`); default 1. The runner
+   * then requires `samples` to be a multiple of it, so that the means cover whole cycles.
+   */
+  readonly cycle?: number;
+}
+
 /** What a step says about its own work, e.g. the report of `PluggedOptimizer.step`. */
 export interface StepWork {
   /** First-order gradient evaluations the step made. */
@@ -34,15 +53,18 @@ export interface StepWork {
   readonly doubleBackpropEvaluations?: number;
 }
 
-export interface Range {
+/** A count over the timed steps: min = max unless the steps did different work. */
+export interface CountStats {
   readonly min: number;
   readonly max: number;
+  /** Per step, over all timed steps (whole cycles, for a variant that declares one). */
+  readonly mean: number;
 }
 
-/** The work counts of a variant's timed steps; min = max unless the steps did different work. */
+/** The work counts of a variant's timed steps. */
 export interface WorkStats {
-  readonly gradientEvaluations: Range;
-  readonly doubleBackpropEvaluations: Range;
+  readonly gradientEvaluations: CountStats;
+  readonly doubleBackpropEvaluations: CountStats;
 }
 
 /** Memory of one step run under a profiler (e.g. `tf.profile`), outside the timed rounds. */
@@ -97,10 +119,16 @@ export interface VariantResult {
   readonly samplesMs: readonly number[];
   /** `ms.median / baseline.ms.median`. */
   readonly ratioOfMedians: number;
+  /** `ms.mean / baseline.ms.mean`. */
+  readonly ratioOfMeans: number;
   /** Distribution of per-round ratios (this round's time / the baseline's time in the same round). */
   readonly roundRatio: Summary;
+  /** Which ratios the variant is read and judged by (`ratio(v)`, `roundRatioOf(v)`). */
+  readonly statistic: RatioStatistic;
+  /** The declared cycle, when longer than one step. */
+  readonly cycle?: number;
   readonly memory?: MemoryStats;
-  /** The variant's declared limit on `ratioOfMedians`, and whether the run stayed within it. */
+  /** The variant's declared limit on `ratio(v)`, and whether the run stayed within it. */
   readonly limit?: number;
   readonly withinLimit?: boolean;
   /** What the timed steps reported about their work, when the step returns it. */
@@ -125,18 +153,35 @@ function validate(variants: readonly Variant[], options: RunOptions): number {
   if (baseline < 0) {
     throw new Error(`runInterleaved: baseline '${options.baseline}' is not one of ${names.join(', ')}`);
   }
+  if (!Number.isInteger(options.warmup) || options.warmup < 0) {
+    throw new Error(`runInterleaved: warmup must be an integer >= 0, got ${options.warmup}`);
+  }
+  if (!Number.isInteger(options.samples) || options.samples < 1) {
+    throw new Error(`runInterleaved: samples must be an integer >= 1, got ${options.samples}`);
+  }
   for (const v of variants) {
     if (v.limit !== undefined && !(Number.isFinite(v.limit) && v.limit > 0)) {
       throw new Error(
         `runInterleaved: variant '${v.name}' has limit ${v.limit}; a limit must be a ratio > 0`,
       );
     }
-  }
-  if (!Number.isInteger(options.warmup) || options.warmup < 0) {
-    throw new Error(`runInterleaved: warmup must be an integer >= 0, got ${options.warmup}`);
-  }
-  if (!Number.isInteger(options.samples) || options.samples < 1) {
-    throw new Error(`runInterleaved: samples must be an integer >= 1, got ${options.samples}`);
+    if (v.statistic !== undefined && v.statistic !== 'median' && v.statistic !== 'mean') {
+      throw new Error(
+        `runInterleaved: variant '${v.name}' has statistic '${String(v.statistic)}'; use 'median' or 'mean'`,
+      );
+    }
+    const cycle = v.cycle ?? 1;
+    if (!Number.isInteger(cycle) || cycle < 1) {
+      throw new Error(
+        `runInterleaved: variant '${v.name}' has cycle ${cycle}; a cycle must be an integer >= 1`,
+      );
+    }
+    if (options.samples % cycle !== 0) {
+      throw new Error(
+        `runInterleaved: variant '${v.name}' repeats its cost every ${cycle} steps, so samples must be a ` +
+          `multiple of ${cycle} (whole cycles); got ${options.samples}`,
+      );
+    }
   }
   return baseline;
 }
@@ -144,7 +189,8 @@ function validate(variants: readonly Variant[], options: RunOptions): number {
 /**
  * Runs `variants` interleaved: set up all, then `warmup + samples` rounds in which every variant
  * steps once. Round r starts at variant r mod k (A B C, B C A, C A B, ...) so that no variant is
- * always first or always follows the same neighbour. Only the last `samples` rounds are timed.
+ * always first or always follows the same neighbour. Only the last `samples` rounds are timed; a
+ * variant that declares a `cycle` needs `samples` to be a multiple of it.
  * With a `profile` option, each variant then makes one more, untimed step under the profiler.
  * Every variant that was set up is torn down, also when a setup or step throws.
  */
@@ -204,23 +250,15 @@ export async function runInterleaved(variants: readonly Variant[], options: RunO
       `runInterleaved: a '${options.baseline}' step took ${Math.min(...base)} ms; ratios need steps the clock can resolve`,
     );
   }
-  const baseMedian = summarize(base).median;
   return {
     baseline: options.baseline,
     warmup: options.warmup,
     samples: options.samples,
     variants: variants.map((v, i) => {
-      const ms = summarize(times[i]);
-      const ratioOfMedians = ms.median / baseMedian;
       const profile = profiles[i];
       return {
-        name: v.name,
-        ms,
-        samplesMs: times[i],
-        ratioOfMedians,
-        roundRatio: summarize(times[i].map((t, r) => t / base[r])),
+        ...variantResult(v.name, times[i], base, v),
         ...(memory ? { memory: mem[i] } : {}),
-        ...(v.limit !== undefined ? { limit: v.limit, withinLimit: ratioOfMedians <= v.limit } : {}),
         ...(work[i].length > 0 ? { work: workStats(work[i]) } : {}),
         ...(profile ? { profile } : {}),
       };
@@ -228,13 +266,47 @@ export async function runInterleaved(variants: readonly Variant[], options: RunO
   };
 }
 
-function range(values: readonly number[]): Range {
-  return { min: Math.min(...values), max: Math.max(...values) };
+/** The ratio a variant is judged by: its ratio of medians, or of means with `statistic: 'mean'`. */
+export function ratio(v: VariantResult): number {
+  return v.statistic === 'mean' ? v.ratioOfMeans : v.ratioOfMedians;
+}
+
+/** The per-round ratio that goes with `ratio(v)`: the median of the per-round ratios, or their mean. */
+export function roundRatioOf(v: VariantResult): number {
+  return v.statistic === 'mean' ? v.roundRatio.mean : v.roundRatio.median;
+}
+
+/**
+ * The timing part of a variant's result: `samplesMs` against the baseline's `baselineMs` of the
+ * same rounds, with what the variant declared (`limit`, `statistic`, `cycle`) and the verdict.
+ */
+export function variantResult(
+  name: string,
+  samplesMs: readonly number[],
+  baselineMs: readonly number[],
+  { limit, statistic = 'median', cycle = 1 }: Judgement = {},
+): VariantResult {
+  const [ms, base] = [summarize(samplesMs), summarize(baselineMs)];
+  const result: VariantResult = {
+    name,
+    ms,
+    samplesMs,
+    ratioOfMedians: ms.median / base.median,
+    ratioOfMeans: ms.mean / base.mean,
+    roundRatio: summarize(samplesMs.map((t, r) => t / baselineMs[r])),
+    statistic,
+    ...(cycle > 1 ? { cycle } : {}),
+  };
+  return limit === undefined ? result : { ...result, limit, withinLimit: ratio(result) <= limit };
+}
+
+function counts(values: readonly number[]): CountStats {
+  return { min: Math.min(...values), max: Math.max(...values), mean: mean(values) };
 }
 
 function workStats(reports: readonly StepWork[]): WorkStats {
   return {
-    gradientEvaluations: range(reports.map((r) => r.gradientEvaluations)),
-    doubleBackpropEvaluations: range(reports.map((r) => r.doubleBackpropEvaluations ?? 0)),
+    gradientEvaluations: counts(reports.map((r) => r.gradientEvaluations)),
+    doubleBackpropEvaluations: counts(reports.map((r) => r.doubleBackpropEvaluations ?? 0)),
   };
 }

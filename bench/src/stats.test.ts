@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { median, quantile, summarize } from './stats';
+import { mean, median, quantile, summarize } from './stats';
 
 describe('median', () => {
   it('takes the middle value of an odd-length array regardless of order', () => {
@@ -40,11 +40,25 @@ describe('quantile', () => {
   });
 });
 
+describe('mean', () => {
+  it('averages, so one outlier moves it where the median stays', () => {
+    expect(mean([2, 1, 1, 1])).toBe(1.25);
+    expect(mean([1, 2, 3, 100])).toBe(26.5);
+    expect(median([1, 2, 3, 100])).toBe(2.5);
+  });
+
+  it('rejects empty and NaN input', () => {
+    expect(() => mean([])).toThrow(/empty/);
+    expect(() => mean([1, Number.NaN])).toThrow(/NaN/);
+  });
+});
+
 describe('summarize', () => {
-  it('reports median, quartiles, IQR and range', () => {
+  it('reports mean, median, quartiles, IQR and range', () => {
     // numpy.quantile([1, 2, 3, 4, 5, 6, 7, 100], [.25, .5, .75]) = [2.75, 4.5, 6.25]
     expect(summarize([100, 7, 6, 5, 4, 3, 2, 1])).toEqual({
       n: 8,
+      mean: 16,
       median: 4.5,
       q1: 2.75,
       q3: 6.25,

@@ -2,6 +2,7 @@
 
 export interface Summary {
   readonly n: number;
+  readonly mean: number;
   readonly median: number;
   readonly q1: number;
   readonly q3: number;
@@ -35,12 +36,19 @@ export function median(values: readonly number[]): number {
   return quantile(values, 0.5);
 }
 
+/** Arithmetic mean. */
+export function mean(values: readonly number[]): number {
+  const xs = sorted(values);
+  return xs.reduce((sum, x) => sum + x, 0) / xs.length;
+}
+
 export function summarize(values: readonly number[]): Summary {
   const xs = sorted(values);
   const q1 = quantileSorted(xs, 0.25);
   const q3 = quantileSorted(xs, 0.75);
   return {
     n: xs.length,
+    mean: mean(xs),
     median: quantileSorted(xs, 0.5),
     q1,
     q3,

@@ -1,10 +1,17 @@
 import '@tensorflow/tfjs';
-import { secondOrderGradientsEnabled } from '@flatopt/grad-reg';
+import { disableSecondOrderGradients, secondOrderGradientsEnabled } from '@flatopt/grad-reg';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tableHeader, type BackendRun } from '../report';
-import type { RunResult, StepProfile, VariantResult, WorkStats } from '../runner';
-import { summarize } from '../stats';
+import { cycleOf, limitOf, workNote } from '../plugin-cost';
+import { runWithoutLeaks } from '../test-support';
+import {
+  variantResult,
+  type RunResult,
+  type StepProfile,
+  type VariantResult,
+  type WorkStats,
+} from '../runner';
 import {
   ALLOWANCE,
   doubleBackpropNote,
@@ -12,8 +19,6 @@ import {
   GAMMA,
   GRAD_REG_VARIANTS,
   gradRegBenchmark,
-  limitSummary,
-  workNote,
 } from './grad-reg';
 
 beforeAll(async () => {
@@ -21,8 +26,8 @@ beforeAll(async () => {
 });
 
 const work = (g: number, db = 0): WorkStats => ({
-  gradientEvaluations: { min: g, max: g },
-  doubleBackpropEvaluations: { min: db, max: db },
+  gradientEvaluations: { min: g, max: g, mean: g },
+  doubleBackpropEvaluations: { min: db, max: db, mean: db },
 });
 
 /** A variant result from per-round times against the baseline's. */
@@ -32,15 +37,7 @@ function result(
   baseMs: number[],
   extra: Partial<VariantResult> = {},
 ): VariantResult {
-  const ms = summarize(samplesMs);
-  return {
-    name,
-    ms,
-    samplesMs,
-    ratioOfMedians: ms.median / summarize(baseMs).median,
-    roundRatio: summarize(samplesMs.map((t, r) => t / baseMs[r])),
-    ...extra,
-  };
+  return { ...variantResult(name, samplesMs, baseMs, extra), ...extra };
 }
 
 const base = [100, 100, 100];
@@ -58,39 +55,42 @@ function run(dbMs: number[], fdMs = [200, 201, 202], centralMs = [300, 301, 302]
     samples: 3,
     variants: [
       result('plain', base, base, { work: work(1), profile: profile(2) }),
-      result('forward', fdMs, base, {
-        limit: 2.05,
-        withinLimit: summarize(fdMs).median / 100 <= 2.05,
-        work: work(2),
-        profile: profile(4),
-      }),
-      result('backward', fdMs, base, { limit: 2.05, withinLimit: true, work: work(2), profile: profile(4) }),
-      result('central', centralMs, base, {
-        limit: 3.05,
-        withinLimit: summarize(centralMs).median / 100 <= 3.05,
-        work: work(3),
-        profile: profile(5),
-      }),
+      result('forward', fdMs, base, { limit: 2.05, work: work(2), profile: profile(4) }),
+      result('backward', [200, 201, 202], base, { limit: 2.05, work: work(2), profile: profile(4) }),
+      result('central', centralMs, base, { limit: 3.05, work: work(3), profile: profile(5) }),
       result('double-backprop', dbMs, base, { work: work(0, 1), profile: profile(6) }),
     ],
   };
 }
 
 describe('GRAD_REG_VARIANTS', () => {
-  it('runs plain as the baseline, then forward, backward, central and double-backprop', () => {
-    expect(GRAD_REG_VARIANTS.map((v) => [v.name, v.method])).toEqual([
-      ['plain', undefined],
-      ['forward', 'forward'],
-      ['backward', 'backward'],
-      ['central', 'central'],
-      ['double-backprop', 'double-backprop'],
+  it('runs plain as the baseline, then gradReg with forward, backward, central and double-backprop', () => {
+    // Making gradReg('double-backprop') turns the second-order gradients on: put them back.
+    const enabled = secondOrderGradientsEnabled();
+    const plugins = GRAD_REG_VARIANTS.map((v) => [
+      v.name,
+      v.plugins().map((p) => [p.type, p.getConfig?.().method]),
     ]);
+    if (!enabled) disableSecondOrderGradients();
+    expect(plugins).toEqual([
+      ['plain', []],
+      ['forward', [['gradReg', 'forward']]],
+      ['backward', [['gradReg', 'backward']]],
+      ['central', [['gradReg', 'central']]],
+      ['double-backprop', [['gradReg', 'double-backprop']]],
+    ]);
+    expect(GRAD_REG_VARIANTS[1].plugins()[0].getConfig?.()).toMatchObject({ gamma: GAMMA, epsilon: EPSILON });
     expect([GAMMA, EPSILON, ALLOWANCE]).toEqual([0.01, 0.05, 0.05]);
   });
 
   it('sets each finite-difference limit to its gradient evaluations + the allowance, and none for DB', () => {
     expect(
-      GRAD_REG_VARIANTS.map((v) => [v.name, v.gradientEvaluations, v.doubleBackpropEvaluations, v.limit]),
+      GRAD_REG_VARIANTS.map((v) => [
+        v.name,
+        v.gradientEvaluations,
+        v.doubleBackpropEvaluations ?? 0,
+        limitOf(v),
+      ]),
     ).toEqual([
       ['plain', 1, 0, undefined],
       ['forward', 2, 0, 2.05],
@@ -98,15 +98,14 @@ describe('GRAD_REG_VARIANTS', () => {
       ['central', 3, 0, 3.05],
       ['double-backprop', 0, 1, undefined],
     ]);
-    for (const v of GRAD_REG_VARIANTS.filter((s) => s.limit !== undefined)) {
-      expect(v.limit).toBeCloseTo(v.gradientEvaluations + ALLOWANCE, 12);
-    }
+    expect(GRAD_REG_VARIANTS.map(cycleOf)).toEqual([1, 1, 1, 1, 1]);
+    expect(GRAD_REG_VARIANTS.every((v) => v.statistic === undefined)).toBe(true); // judged by the median
   });
 });
 
 describe('workNote', () => {
   it('confirms counts that match the known ones', () => {
-    expect(workNote('wasm', run([240, 240, 240]))).toBe(
+    expect(workNote('wasm', run([240, 240, 240]), GRAD_REG_VARIANTS)).toBe(
       'wasm: gradient evaluations per step reported by `optimizer.step()` match the known counts ' +
         '(plain 1, forward 2, backward 2, central 3, double-backprop 1 DB).',
     );
@@ -116,12 +115,12 @@ describe('workNote', () => {
     const r = run([240, 240, 240]);
     const variants = r.variants.map((v) =>
       v.name === 'central'
-        ? { ...v, work: { ...work(2), gradientEvaluations: { min: 2, max: 3 } } }
+        ? { ...v, work: { ...work(2), gradientEvaluations: { min: 2, max: 3, mean: 2.5 } } }
         : v.name === 'plain'
           ? { ...v, work: undefined }
           : v,
     );
-    expect(workNote('cpu', { ...r, variants })).toBe(
+    expect(workNote('cpu', { ...r, variants }, GRAD_REG_VARIANTS)).toBe(
       'cpu: gradient evaluations per step do NOT match the known counts: `plain` reported nothing, expected 1; ' +
         '`central` reported 2–3 + 0–0 DB, expected 3.',
     );
@@ -154,8 +153,10 @@ describe('doubleBackpropNote', () => {
   });
 });
 
-describe('limitSummary', () => {
-  it('says when every limit held, and lists the ones that did not', () => {
+describe('conclusions', () => {
+  const limitSummary = (runs: BackendRun[]) => gradRegBenchmark().conclude!(runs).at(-1);
+
+  it('say when every finite-difference limit held, and list the ones that did not', () => {
     const ok: BackendRun[] = [
       { backend: 'wasm', result: run([240, 240, 240]) },
       { backend: 'cpu', result: run([240, 240, 240]) },
@@ -170,7 +171,7 @@ describe('limitSummary', () => {
     expect(limitSummary(bad)).toBe(
       'Limits exceeded (2 of 6): wasm `forward` 2.100 > 2.05, cpu `central` 3.100 > 3.05.',
     );
-    expect(limitSummary([])).toBeUndefined();
+    expect(gradRegBenchmark().conclude!([])).toEqual([]);
   });
 });
 
@@ -188,9 +189,7 @@ describe('gradRegBenchmark', () => {
   it('runs every variant on a small MLP: reported work, limits, one profiled step, no leaks', async () => {
     const bench = gradRegBenchmark({ layers: [12, 8, 8, 4], batchSize: 6 });
     const enabled = secondOrderGradientsEnabled();
-    const tensors = tf.memory().numTensors;
-    const { result, notes } = await bench.run('cpu', { warmup: 1, samples: 2 });
-    expect(tf.memory().numTensors).toBe(tensors);
+    const { result, notes } = await runWithoutLeaks(bench, { warmup: 1, samples: 2 });
     expect(secondOrderGradientsEnabled()).toBe(enabled); // put back for whatever runs next
     expect(result.baseline).toBe('plain');
     expect(result.variants.map((v) => [v.name, v.samplesMs.length, v.limit, v.work])).toEqual([
@@ -201,12 +200,10 @@ describe('gradRegBenchmark', () => {
       ['double-backprop', 2, undefined, work(0, 1)],
     ]);
     for (const v of result.variants) {
-      expect(v.memory?.tensorDelta).toBe(0);
-      expect(v.profile?.newTensors).toBe(0);
       expect(v.profile!.peakBytes).toBeGreaterThan(v.profile!.startBytes);
       expect(typeof v.withinLimit).toBe(v.limit === undefined ? 'undefined' : 'boolean');
     }
-    expect(notes).toEqual([workNote('cpu', result)]);
+    expect(notes).toEqual([workNote('cpu', result, GRAD_REG_VARIANTS)]);
     expect(notes[0]).toContain('match the known counts');
     const runs = [{ backend: 'cpu', result }];
     expect(tableHeader(runs)).toEqual([

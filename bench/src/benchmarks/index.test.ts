@@ -3,8 +3,8 @@ import { selectBenchmarks } from '../benchmark';
 import { BENCHMARKS } from './index';
 
 describe('BENCHMARKS', () => {
-  it('lists core-overhead and grad-reg, in that order, under unique names', () => {
-    expect(BENCHMARKS.map((b) => b.name)).toEqual(['core-overhead', 'grad-reg']);
+  it('lists core-overhead, grad-reg and sam-flooding, in that order, under unique names', () => {
+    expect(BENCHMARKS.map((b) => b.name)).toEqual(['core-overhead', 'grad-reg', 'sam-flooding']);
     for (const b of BENCHMARKS) {
       expect(b.title.length).toBeGreaterThan(0);
       expect(b.description.length).toBeGreaterThan(0);
@@ -13,10 +13,17 @@ describe('BENCHMARKS', () => {
   });
 
   it('is what --benchmark selects from', () => {
-    expect(selectBenchmarks(BENCHMARKS, undefined).map((b) => b.name)).toEqual(['core-overhead', 'grad-reg']);
-    expect(selectBenchmarks(BENCHMARKS, ['grad-reg']).map((b) => b.name)).toEqual(['grad-reg']);
+    expect(selectBenchmarks(BENCHMARKS, undefined).map((b) => b.name)).toEqual([
+      'core-overhead',
+      'grad-reg',
+      'sam-flooding',
+    ]);
+    expect(selectBenchmarks(BENCHMARKS, ['sam-flooding', 'grad-reg']).map((b) => b.name)).toEqual([
+      'sam-flooding',
+      'grad-reg',
+    ]);
     expect(() => selectBenchmarks(BENCHMARKS, ['sam'])).toThrow(
-      "unknown benchmark 'sam'; known benchmarks: core-overhead, grad-reg",
+      "unknown benchmark 'sam'; known benchmarks: core-overhead, grad-reg, sam-flooding",
     );
   });
 });

@@ -1,6 +1,7 @@
 import type { Benchmark } from '../benchmark';
 import { coreOverhead } from './core-overhead';
 import { gradRegBenchmark } from './grad-reg';
+import { samFloodingBenchmark } from './sam-flooding';
 
 /** Every benchmark `--benchmark` can name, in the order a run without the flag takes them. */
-export const BENCHMARKS: readonly Benchmark[] = [coreOverhead(), gradRegBenchmark()];
+export const BENCHMARKS: readonly Benchmark[] = [coreOverhead(), gradRegBenchmark(), samFloodingBenchmark()];

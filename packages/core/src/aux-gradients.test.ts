@@ -21,7 +21,7 @@ describe('variableGradsWithAux', () => {
     w.dispose();
   });
 
-  it('leaks no more than tf.variableGrads itself when f throws', () => {
+  it('leaks nothing when f throws, where tf.variableGrads itself leaks the tape’s saved tensors', () => {
     const w = tf.variable(tf.scalar(1));
     const leakOf = (run: () => unknown) => {
       const before = tf.memory().numTensors;
@@ -32,8 +32,23 @@ describe('variableGradsWithAux', () => {
       tf.mul(w, 2);
       throw new Error('boom');
     };
+    expect(leakOf(() => variableGradsWithAux(f as never, [w]))).toBe(0);
     const plain = leakOf(() => tf.variableGrads(f as () => tf.Scalar, [w]));
-    expect(leakOf(() => variableGradsWithAux(f as never, [w]))).toBe(plain);
+    expect(plain).toBeGreaterThan(0); // tfjs' own behaviour, which the release above repairs
+    // tfjs left its tape behind; drop it so later tests start clean.
+    (tf.engine() as unknown as { state: { activeTape: unknown } }).state.activeTape = null;
+    w.dispose();
+  });
+
+  it('frees the backward pass’s saved tensors when f throws after computing through the tape', () => {
+    const w = tf.variable(tf.randomNormal([4, 3], 0, 1, 'float32', 1));
+    const before = tf.memory().numTensors;
+    const f = () => {
+      tf.sum(tf.tanh(tf.matMul(tf.ones([2, 4]), w))); // Tanh and MatMul save tensors for backprop
+      throw new Error('boom');
+    };
+    expect(() => variableGradsWithAux(f as never, [w])).toThrow('boom');
+    expect(tf.memory().numTensors).toBe(before);
     w.dispose();
   });
 });

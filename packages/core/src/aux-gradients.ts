@@ -29,7 +29,24 @@ export function variableGradsWithAux<A extends Record<string, tf.Tensor>>(
     // A clone joins the current scope (and shares the buffer on cpu); the kept original goes.
     const free = Object.fromEntries(Object.entries(aux).map(([k, t]) => [k, tf.clone(t)])) as A;
     return { value, grads, aux: free };
+  } catch (error) {
+    releaseTape();
+    throw error;
   } finally {
     tf.dispose(kept);
   }
+}
+
+type TapeState = { gradientDepth: number; activeTape: Array<{ saved?: tf.Tensor[] }> | null };
+
+/**
+ * When `f` throws, tfjs ends the tape but keeps the tensors it saved for the backward pass (it
+ * frees them only after a successful backward pass): dispose them once the outermost gradient
+ * has unwound, so a failed step leaks nothing.
+ */
+function releaseTape(): void {
+  const state = (tf.engine() as unknown as { state: TapeState }).state;
+  if (state.gradientDepth !== 0 || !state.activeTape) return;
+  for (const node of state.activeTape) tf.dispose(node.saved ?? []);
+  state.activeTape = null;
 }

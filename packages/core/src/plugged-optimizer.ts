@@ -278,7 +278,7 @@ export class PluggedOptimizer extends tf.Optimizer {
     for (const w of hidden) {
       const slot = slots.get(w.name.slice(HIDDEN_PREFIX.length));
       if (slot && slot.dtype === w.tensor.dtype && slot.size === w.tensor.size)
-        slot.assign(tf.reshape(w.tensor, slot.shape));
+        tf.tidy(() => slot.assign(tf.reshape(w.tensor, slot.shape)));
     }
     for (const plugin of this.plugins) {
       if (plugin.setWeights) await plugin.setWeights(byPlugin.get(plugin.name) ?? []);

@@ -84,7 +84,10 @@ export class Step {
       record: (name, value) => {
         this.diagnostics[`${owner}/${name}`] = value;
       },
-      objective: () => this.objective(),
+      objective: () => {
+        const { value, aux } = this.objectiveWithAux();
+        return { value, loss: aux.loss ?? value };
+      },
       charge: (kind, count = 1) => {
         if (kind === 'gradient') this.gradientEvaluations += count;
         else this.doubleBackpropEvaluations += count;
@@ -103,14 +106,11 @@ export class Step {
   }
 
   /**
-   * mean(transforms(lossFn())), the function every gradient differentiates. The first loss call
-   * of a step is the primary one and keeps its side effects; later calls run side-effect free.
+   * mean(transforms(lossFn())), the function every gradient differentiates, plus the
+   * untransformed mean loss (when a transform changed it) and the per-example vector. The first
+   * loss call of a step is the primary one and keeps its side effects; later calls run
+   * side-effect free.
    */
-  private objective(): tf.Scalar {
-    return this.objectiveWithAux().value;
-  }
-
-  /** The objective, plus the untransformed mean loss (when a transform changed it) and the per-example vector. */
   private objectiveWithAux(): { value: tf.Scalar; aux: { loss?: tf.Scalar; perExample?: tf.Tensor1D } } {
     const { lossFn, plugins, iteration } = this.setup;
     if (!lossFn) throw new FlatoptError('objective(): not available in the apply stage (no loss function).');

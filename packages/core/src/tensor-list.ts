@@ -120,3 +120,20 @@ export function cosine(a: TensorList, b: TensorList): tf.Scalar {
 export function zerosLike(like: ReadonlyArray<tf.Tensor>): tf.Tensor[] {
   return like.map((x) => tf.zerosLike(x));
 }
+
+/**
+ * r/‖a‖ from ‖a‖², or exactly 0 when ‖a‖ = 0: the scale that puts a list on the sphere of radius
+ * r (SAM's ρ·g/‖g‖), with no additive epsilon — so no NaN at a zero gradient in any float
+ * precision, and a zero gradient stays a zero shift.
+ */
+export function radiusScale(normSq: tf.Scalar, radius: Weight): tf.Scalar {
+  return tf.tidy(() => {
+    const norm = tf.sqrt(normSq);
+    const positive = tf.greater(norm, 0);
+    return tf.where(
+      positive,
+      tf.div(radius, tf.where(positive, norm, tf.onesLike(norm))),
+      tf.zerosLike(norm),
+    );
+  }) as tf.Scalar;
+}

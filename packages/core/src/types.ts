@@ -59,10 +59,12 @@ export interface StepContext {
   /** Records a diagnostic (kept as a tensor until the step is read; no sync). */
   record(name: string, value: tf.Scalar | number): void;
   /**
-   * The objective at the current weights as a differentiable scalar, for methods that need a
-   * gradient of a gradient (double backprop): call it inside `tf.variableGrads`.
+   * The objective at the current weights as a differentiable scalar (`value`: the mean of the
+   * loss after every plugin's transformLoss), with the untransformed mean `loss` beside it, for
+   * methods that need a gradient of a gradient (double backprop): call it inside
+   * `tf.variableGrads` and report `loss`.
    */
-  objective(): tf.Scalar;
+  objective(): { value: tf.Scalar; loss: tf.Scalar };
   /** Adds to the step's cost ledger work done outside `next()` (e.g. a double-backprop evaluation). */
   charge(kind: 'gradient' | 'doubleBackprop', count?: number): void;
 }

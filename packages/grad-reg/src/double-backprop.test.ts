@@ -2,8 +2,13 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { withPlugins, type Plugin } from '@flatopt/core';
-import { mlpProblem, normals } from '@flatopt/core/testing';
-import { dln, relativeError, type Dln } from './__fixtures__/dln';
+import {
+  mlpProblem,
+  normals,
+  diagonalLinearNetwork as dln,
+  relativeError,
+  type Dln,
+} from '@flatopt/core/testing';
 import { gradReg } from './grad-reg';
 import { softmaxCrossEntropy } from './safe-losses';
 
@@ -84,6 +89,24 @@ describe.each(['cpu', 'wasm'])('double-backprop GR (%s)', (backend) => {
     const { variables, loss } = tanhMlp();
     const reference = centralReference(loss, variables, 0.1, 1e-2);
     const db = applied(gradReg({ gamma: 0.1, method: 'double-backprop' }), loss, variables);
+    expect(relativeError(db, reference)).toBeLessThan(1e-3);
+  });
+
+  it('through tf.where (a Huber loss) equals g + γ·H·g by central differences (relative error < 1e-3)', () => {
+    const { variables } = tanhMlp();
+    const [w1, b1] = variables;
+    const x = tf.tensor2d(normals(16 * 6, 11), [16, 6]);
+    disposables.push(x);
+    const loss = () =>
+      tf.tidy(() => {
+        const r = tf.tanh(tf.add(tf.matMul(x, w1), b1));
+        const small = tf.less(tf.abs(r), 0.5);
+        return tf.mean(
+          tf.where(small, tf.mul(0.5, tf.square(r)), tf.sub(tf.mul(0.5, tf.abs(r)), 0.125)),
+        ) as tf.Scalar;
+      });
+    const reference = centralReference(loss, [w1, b1], 0.1, 1e-2);
+    const db = applied(gradReg({ gamma: 0.1, method: 'double-backprop' }), loss, [w1, b1]);
     expect(relativeError(db, reference)).toBeLessThan(1e-3);
   });
 

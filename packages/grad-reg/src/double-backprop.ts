@@ -30,7 +30,11 @@ export function doubleBackprop(ctx: StepContext, penalty: Penalty, strength: num
   const variables = ctx.variables;
   const { value, grads, aux } = guard(() =>
     variableGradsWithAux(() => {
-      const inner = tf.variableGrads(() => ctx.objective(), [...variables]);
+      // The raw loss is reported (as at every other step), the transformed objective differentiated.
+      const inner = variableGradsWithAux(() => {
+        const { value, loss } = ctx.objective();
+        return { value, aux: (loss === value ? {} : { loss }) as Record<string, tf.Tensor> };
+      }, variables);
       const unsafe = customGradientOpsOnTape();
       if (unsafe.length > 0) {
         throw new SecondOrderUnsupported(
@@ -50,7 +54,7 @@ export function doubleBackprop(ctx: StepContext, penalty: Penalty, strength: num
       );
       return {
         value: tf.add(inner.value, pen) as tf.Scalar,
-        aux: { ...gradients, loss: inner.value, normSq, pen },
+        aux: { ...gradients, loss: inner.aux.loss ?? inner.value, normSq, pen },
       };
     }, variables),
   );

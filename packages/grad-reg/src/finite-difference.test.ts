@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { withPlugins, type Plugin } from '@flatopt/core';
-import { dln, relativeError, type Dln } from './__fixtures__/dln';
+import { diagonalLinearNetwork as dln, relativeError, type Dln } from '@flatopt/core/testing';
 import { gradReg } from './grad-reg';
 
 /** The gradient the plugin hands to the wrapped optimizer (the evaluate stage's output), as float64. */

@@ -32,7 +32,7 @@ export function finiteDifference(
   ctx.record('penalty', penaltyValue(penalty, strength, normSq));
   if (strength === 0) return first;
   const w = strength / epsilon;
-  const scale = penalty === 'squared' ? epsilon : unitScale(normSq, epsilon);
+  const scale = penalty === 'squared' ? epsilon : tl.radiusScale(normSq, epsilon);
   if (method === 'central') {
     const up = ctx.probe(g, scale, next);
     const down = ctx.probe(g, negate(scale), next);
@@ -61,19 +61,6 @@ export function cosineGiven(normSqA: tf.Scalar, a: Grads, b: Grads): tf.Scalar {
       positive,
       tf.div(tl.dot(a, b), tf.where(positive, denominator, tf.onesLike(denominator))),
       0,
-    );
-  }) as tf.Scalar;
-}
-
-/** r/‖g‖, or 0 where g = 0 (no division by zero, no NaN, in any float precision). */
-function unitScale(normSq: tf.Scalar, radius: number): tf.Scalar {
-  return tf.tidy(() => {
-    const norm = tf.sqrt(normSq);
-    const positive = tf.greater(norm, 0);
-    return tf.where(
-      positive,
-      tf.div(radius, tf.where(positive, norm, tf.onesLike(norm))),
-      tf.zerosLike(norm),
     );
   }) as tf.Scalar;
 }

@@ -16,6 +16,7 @@ export {
   type OptimizerName,
 } from './subject';
 export { mlpProblem, type Problem, type ProblemOptions } from './problems';
+export { diagonalLinearNetwork, relativeError, type Dln } from './dln';
 export { assertBitwiseEqual, readAll } from './bitwise';
 export { instrumentProbes } from './instrument';
 export { ConformanceError, flatoptErrorMessage } from './errors';

@@ -368,6 +368,7 @@ describe('enable / disable', () => {
         'Less',
         'LessEqual',
         'LogicalAnd',
+        'LogicalNot',
         'LogicalOr',
         'MaxPoolGrad',
         'NotEqual',

@@ -41,6 +41,13 @@ const zeroGradient = (kernelName: string): tf.GradConfig => ({
   gradFunc: (_dy, [a, b]) => ({ a: () => tf.zeros(a.shape), b: () => tf.zeros(b.shape) }),
 });
 
+/** LogicalNot has one (bool) input; `tf.where`'s gradient applies it to the condition. */
+const zeroGradientUnary: tf.GradConfig = {
+  kernelName: 'LogicalNot',
+  inputsToSave: ['x'],
+  gradFunc: (_dy, [x]) => ({ x: () => tf.zeros(x.shape) }),
+};
+
 /**
  * Σ over each pooling window of `g`, divided by the window size, with `g` zero-padded exactly as the
  * pooling kernel padded its input. The AvgPoolGrad kernels (cpu and wasm) spread each dy over its
@@ -155,6 +162,7 @@ const SECOND_ORDER_GRADIENTS: readonly tf.GradConfig[] = [
   ...['Equal', 'NotEqual', 'Greater', 'GreaterEqual', 'Less', 'LessEqual', 'LogicalAnd', 'LogicalOr'].map(
     zeroGradient,
   ),
+  zeroGradientUnary,
   // AvgPoolGrad is linear in dy and does not depend on the values of its input.
   {
     kernelName: 'AvgPoolGrad',

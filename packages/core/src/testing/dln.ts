@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { mulberry32, normals } from '@flatopt/core/testing';
+import { mulberry32, normals } from './prng';
 
 /**
  * The diagonal linear network β = u⊙u − v⊙v with L = (1/2n)‖Xβ − y‖² (SCIENCE.md §2.1, §3), as
@@ -19,7 +19,7 @@ export interface Dln {
 
 let counter = 0;
 
-export function dln(
+export function diagonalLinearNetwork(
   options: { d?: number; n?: number; seed?: number; u?: number[]; v?: number[] } = {},
 ): Dln {
   const { d = 100, n = 40, seed = 5 } = options;

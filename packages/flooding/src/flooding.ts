@@ -1,0 +1,148 @@
+import * as tf from '@tensorflow/tfjs-core';
+import {
+  checkHyperparameter,
+  checkKnownKeys,
+  checkOneOf,
+  FlatoptError,
+  registerPlugin,
+  valueAt,
+  type Evaluation,
+  type Hyperparameter,
+  type Plugin,
+  type PluginConfig,
+  type StepContext,
+} from '@flatopt/core';
+
+/** Where the flood level applies: to the minibatch mean loss, or to each example's loss. */
+export type FloodingGranularity = 'batch' | 'example';
+
+export interface FloodingOptions {
+  /**
+   * The flood level b (≥ 0; a number or a schedule). Required: the paper picks b by validation
+   * (its benchmark grid is 0.00, 0.01, …, 0.10), and no value suits every loss and data set.
+   */
+  level: Hyperparameter;
+  /**
+   * `'batch'` (default): `|L − b| + b` on the minibatch mean loss L (Ishida et al.). `'example'`:
+   * `mean_i(|ℓ_i − b| + b)` on per-example losses (iFlood-style); the loss function must then
+   * return the vector of per-example losses, e.g. a `tf.losses.*` loss with `tf.Reduction.NONE`.
+   */
+  granularity?: FloodingGranularity;
+  /** Instance name (default 'flooding'); give two instances in one stack different names. */
+  name?: string;
+}
+
+const OWNER = 'flooding';
+const GRANULARITIES: FloodingGranularity[] = ['batch', 'example'];
+const KEYS = ['level', 'granularity', 'name'];
+
+/**
+ * `|x − b| + b` elementwise, written as `b + s·(x − b)` with s = +1 where x ≥ b and −1 below: the
+ * same function, but the gradient factor is exactly ±1 and b = 0 gives x itself, so b = 0 is
+ * ordinary training bit for bit for every loss ≥ 0. At x = b exactly the step descends (|·| has
+ * no derivative there). The comparison carries no gradient, and every op here has a
+ * differentiable gradient, so double backprop (gradReg) can run through the flooded loss.
+ */
+function flood(x: tf.Tensor, b: number): tf.Tensor {
+  const level = tf.scalar(b);
+  const sign = tf.sub(tf.mul(tf.cast(tf.greaterEqual(x, level), 'float32'), 2), 1);
+  return tf.add(level, tf.mul(sign, tf.sub(x, level)));
+}
+
+/**
+ * Flooding (Ishida, Yamane, Sakai, Niu & Sugiyama, "Do We Need Zero Training Loss After Achieving
+ * Zero Training Error?", ICML 2020): train on the flooded loss
+ *
+ *     L_fl = |L − b| + b,   ∇L_fl = sign(L − b)·∇L,
+ *
+ * with flood level b, so a step descends while the minibatch loss L is above b and *ascends*
+ * while it is below; the training loss floats around b instead of going to zero. With
+ * `granularity: 'example'` each example is flooded on its own, `mean_i(|ℓ_i − b| + b)`, whose
+ * gradient is `mean_i sign(ℓ_i − b)·∇ℓ_i` (the loss function must return per-example losses).
+ * At L = b exactly the step descends (the paper's |·| has no derivative there).
+ *
+ * Flooding is implicit gradient regularization (Karakida et al., ICML 2023, §5.2; SCIENCE.md
+ * §2.6): once L sits at b, ascent and descent steps alternate, and with SGD(η) an ascent step
+ * θ₁ = θ + η·g followed by a descent step gives θ₂ = θ − η·[∇L(θ + η·g) − ∇L(θ)] ≈ θ − η²·H∇L =
+ * θ − (η²/2)·∇‖∇L‖², a forward finite-difference step on the penalty ½‖∇L‖² with ascent size
+ * ε = η (descent first gives the backward difference, with the same leading term).
+ *
+ * Implemented as a loss transform (`transformLoss`): 1 gradient evaluation per step, works in
+ * `model.fit` (batch granularity; tfjs-layers hands the optimizer a scalar loss) and in custom
+ * loops, and composes with SAM or GR (the flooded loss is what they differentiate). The reported
+ * loss stays the raw loss. With b = 0 it is the wrapped optimizer exactly. Records per step (no
+ * sync), from the primary evaluation: `level` b, `floodedLoss` (the flooded raw loss) and
+ * `belowLevel` — for 'batch' 1 when the step ascends and 0 when it descends, for 'example' the
+ * fraction of examples whose loss is below b (which ascend).
+ */
+export function flooding(options: FloodingOptions): Plugin {
+  checkKnownKeys(OWNER, options, KEYS);
+  if (options?.level === undefined) {
+    throw new FlatoptError(
+      `${OWNER}: option 'level' is required: the flood level b, a finite number ≥ 0 or a schedule, e.g. flooding({ level: 0.02 }). ` +
+        `There is no default; Ishida et al. choose b by validation (grid 0.00, 0.01, …, 0.10).`,
+    );
+  }
+  const level = checkHyperparameter(OWNER, 'level', options.level, { min: 0 });
+  const granularity = checkOneOf(OWNER, 'granularity', options.granularity ?? 'batch', GRANULARITIES);
+  const name = options.name ?? OWNER;
+  // Contexts are made per step, so this marks the steps whose diagnostics are already recorded.
+  const recorded = new WeakSet<StepContext>();
+
+  const scalarLossError = () =>
+    new FlatoptError(
+      `${name}: option granularity 'example' needs per-example losses, but the loss function returned a scalar. ` +
+        `Return the unreduced vector instead (for example a tf.losses.* loss with tf.Reduction.NONE), ` +
+        `or use granularity 'batch' (model.fit always reduces the loss to a scalar). Nothing was applied.`,
+    );
+  // Evaluations in progress under this plugin's `evaluate`, and whether one of them saw a scalar
+  // loss under granularity 'example'. Throwing inside the differentiated function would leak the
+  // tensors tfjs saved for the backward pass (its tape is never cleaned after a throw), so the
+  // error is raised by `evaluate` once the gradient has returned, inside the step's tidy.
+  let evaluating = 0;
+  let sawScalar = false;
+
+  const transformLoss = (ctx: StepContext, loss: tf.Tensor): tf.Tensor => {
+    const b = valueAt(level, ctx.iteration);
+    if (granularity === 'batch') return flood(loss.rank === 0 ? loss : tf.mean(loss), b);
+    if (loss.rank !== 1) {
+      // Called outside `evaluate` (another plugin's double backprop, say): throw here after all.
+      if (evaluating === 0) throw scalarLossError();
+      sawScalar = true;
+      return loss;
+    }
+    return flood(loss, b);
+  };
+
+  // Diagnostics are taken from the evaluation's raw loss, outside the differentiated function
+  // (tensors made inside tf.variableGrads do not outlive it), once per step: at the primary evaluation.
+  const evaluate = (ctx: StepContext, next: () => Evaluation): Evaluation => {
+    let ev: Evaluation;
+    if (evaluating === 0) sawScalar = false; // a step that threw may have left it set
+    evaluating++;
+    try {
+      ev = next();
+    } finally {
+      evaluating--;
+    }
+    if (sawScalar) {
+      sawScalar = false;
+      throw scalarLossError();
+    }
+    if (recorded.has(ctx)) return ev;
+    recorded.add(ctx);
+    const b = valueAt(level, ctx.iteration);
+    ctx.record('level', b);
+    const losses = granularity === 'example' ? ev.perExample : ev.loss;
+    if (losses) {
+      ctx.record('floodedLoss', tf.mean(flood(losses, b)) as tf.Scalar);
+      ctx.record('belowLevel', tf.mean(tf.cast(tf.less(losses, tf.scalar(b)), 'float32')) as tf.Scalar);
+    }
+    return ev;
+  };
+
+  const config: PluginConfig = { level, granularity };
+  return { name, type: OWNER, transformLoss, evaluate, getConfig: () => config };
+}
+
+registerPlugin(OWNER, (config, name) => flooding({ ...(config as unknown as FloodingOptions), name }));

@@ -1,0 +1,1 @@
+export { flooding, type FloodingGranularity, type FloodingOptions } from './flooding';

@@ -1,0 +1,52 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { tl, type Grads } from '@flatopt/core';
+
+/** How the ascent ε̂ is formed from the gradient g. */
+export interface AscentRule {
+  /** ρ·g/‖g‖ (SAM) rather than ρ·g (unnormalized SAM). */
+  normalize: boolean;
+  /** ASAM's element-wise scaling T = |w| + eta on the variables `adaptiveOn` selects; T = 1 elsewhere. */
+  adaptive: boolean;
+  eta: number;
+  adaptiveOn: (variable: tf.Variable) => boolean;
+}
+
+/** The ascent as `shift · scale` for `ctx.probe`, plus its norm ‖ε̂‖ for diagnostics. */
+export interface Ascent {
+  shift: Grads;
+  scale: number | tf.Scalar;
+  norm: tf.Scalar;
+  /** ‖g‖, the plain gradient norm. */
+  gradNorm: tf.Scalar;
+}
+
+/**
+ * The SAM-family ascent step ε̂ for gradient g and radius ρ (SCIENCE.md §2.4–2.5):
+ * - SAM (Foret et al.):           ε̂ = ρ·g/‖g‖₂, the global L2 norm over all variables;
+ * - unnormalized SAM:             ε̂ = ρ·g;
+ * - ASAM (Kwon et al.):           ε̂ = ρ·T²g/‖Tg‖, T = diag(|w| + η) on weight tensors, 1 on the rest;
+ * - unnormalized ASAM:            ε̂ = ρ·T²g.
+ * A zero gradient gives ε̂ = 0 (no division by zero, no epsilon added to the norm), so the step
+ * is then the wrapped optimizer's.
+ */
+export function ascent(g: Grads, variables: readonly tf.Variable[], rho: number, rule: AscentRule): Ascent {
+  return tidy(() => {
+    const t = rule.adaptive
+      ? variables.map((v) => (rule.adaptiveOn(v) ? tf.add(tf.abs(v), rule.eta) : null))
+      : null;
+    // T²g and ‖Tg‖ (T = 1 where t is null).
+    const shift = t ? g.map((x, i) => (x && t[i] ? tf.mul(tf.square(t[i]!), x) : x)) : [...g];
+    const scaled = t ? g.map((x, i) => (x && t[i] ? tf.mul(t[i]!, x) : x)) : g;
+    const normSq = tl.squaredNorm(scaled);
+    const scale = rule.normalize ? tl.radiusScale(normSq, rho) : rho;
+    // ‖ε̂‖ = scale·‖T²g‖; without T that is scale·‖g‖ (= ρ for SAM), from the norm already at hand.
+    const norm = tf.mul(t ? tl.globalNorm(shift) : tf.sqrt(normSq), scale) as tf.Scalar;
+    const gradNorm = t ? tl.globalNorm(g) : tf.sqrt(normSq);
+    return { shift, scale, norm, gradNorm };
+  });
+}
+
+/** tf.tidy for results holding null entries and plain numbers, which tfjs walks past. */
+function tidy<T>(fn: () => T): T {
+  return tf.tidy(fn as unknown as () => tf.TensorContainer) as unknown as T;
+}

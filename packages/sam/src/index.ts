@@ -1,0 +1,2 @@
+export { sam, type SamOptions } from './sam';
+export { ascent, type Ascent, type AscentRule } from './ascent';

@@ -1,0 +1,146 @@
+import * as tf from '@tensorflow/tfjs-core';
+import {
+  checkHyperparameter,
+  checkKnownKeys,
+  checkNumber,
+  checkOneOf,
+  FlatoptError,
+  registerPlugin,
+  valueAt,
+  type Evaluation,
+  type Grads,
+  type Hyperparameter,
+  type NamedTensor,
+  type Plugin,
+  type PluginConfig,
+  type StepContext,
+} from '@flatopt/core';
+import { ascent, type AscentRule } from './ascent';
+
+export interface SamOptions {
+  /** Radius ρ of the ascent (≥ 0; a number or a schedule). Default 0.05 (Foret et al., CIFAR-10). */
+  rho?: Hyperparameter;
+  /** ASAM: scale the ascent by T = |w| + eta (Kwon et al. 2021). Default false. */
+  adaptive?: boolean;
+  /** ASAM's η in T = |w| + η (≥ 0). Default 0.01, as in the official ASAM code. */
+  eta?: number;
+  /** Which variables ASAM scales: 'weights' (rank ≥ 2: kernels; default, as official ASAM leaves biases unscaled) or 'all'. */
+  adaptiveScope?: 'weights' | 'all';
+  /** false: unnormalized SAM, ε̂ = ρ·g (Karakida et al.'s forward GR with γ = ε = ρ). Default true. */
+  normalize?: boolean;
+  /** Amortized ascent: a fresh ascent every `every` steps, the last ε̂ reused in between (cost 1 + 1/k). Default 1. */
+  every?: number;
+  /** Instance name (default 'sam'). */
+  name?: string;
+}
+
+const OWNER = 'sam';
+const KEYS = ['rho', 'adaptive', 'eta', 'adaptiveScope', 'normalize', 'every', 'name'];
+let instances = 0;
+
+/**
+ * Sharpness-aware minimization (Foret, Kleiner, Mobahi & Neyshabur, ICLR 2021): minimize
+ * max_{‖ε‖≤ρ} L(θ + ε) by one ascent step ε̂ = ρ·g/‖g‖ and the gradient there, G = ∇L(θ + ε̂),
+ * both on the same minibatch; the wrapped optimizer steps with G from θ. Variants:
+ * `adaptive` — ASAM (Kwon et al., ICML 2021), ε̂ = ρ·T²g/‖Tg‖ with T = |w| + η, invariant to
+ * neuron-wise rescaling of ReLU nets (η = 0); `normalize: false` — unnormalized SAM, ε̂ = ρ·g;
+ * `every: k` — a fresh ascent one step in k, the stored ε̂ reused in between.
+ *
+ * Costs 2 gradient evaluations (1 + 1/k with `every: k`; 1 with ρ = 0, which is the wrapped
+ * optimizer exactly). BatchNorm statistics and fit's metrics come from the evaluation at θ —
+ * except on the in-between steps of `every: k > 1`, which evaluate only at θ + ε̂ and report
+ * that loss. No NaN at a zero gradient: ε̂ is then 0. Records `gradNorm`, `ascentNorm`,
+ * `perturbedLoss` L(θ + ε̂) and `sharpness` L(θ + ε̂) − L(θ) (on ascent steps).
+ */
+export function sam(options: SamOptions = {}): Plugin {
+  checkKnownKeys(OWNER, options, KEYS);
+  const rho = checkHyperparameter(OWNER, 'rho', options.rho ?? 0.05, { min: 0 });
+  const adaptive = checkBoolean('adaptive', options.adaptive ?? false);
+  const eta = checkNumber(OWNER, 'eta', options.eta ?? 0.01, { min: 0 });
+  const adaptiveScope = checkOneOf(OWNER, 'adaptiveScope', options.adaptiveScope ?? 'weights', [
+    'weights',
+    'all',
+  ]);
+  const normalize = checkBoolean('normalize', options.normalize ?? true);
+  const every = checkNumber(OWNER, 'every', options.every ?? 1, { min: 1, integer: true });
+  const name = options.name ?? OWNER;
+  const rule: AscentRule = {
+    normalize,
+    adaptive,
+    eta,
+    adaptiveOn: adaptiveScope === 'all' ? () => true : (v) => v.rank >= 2,
+  };
+  const id = ++instances;
+  // The last ascent ε̂, kept between steps for `every > 1` (variables: created once, never in a tidy's care).
+  let stored: Array<tf.Variable | null> = [];
+
+  const store = (shift: Grads, scale: number | tf.Scalar) =>
+    tf.tidy(() =>
+      shift.forEach((s, i) => {
+        const value = s ? tf.mul(s, scale) : null;
+        if (!value) return;
+        if (stored[i]) stored[i]!.assign(value);
+        else stored[i] = tf.variable(value, false, `flatopt/sam-${id}/ascent${i}`);
+      }),
+    );
+
+  const evaluate = (ctx: StepContext, next: () => Evaluation): Evaluation => {
+    const r = valueAt(rho, ctx.iteration);
+    if (r === 0) return next();
+    const reuse = every > 1 && ctx.iteration % every !== 0 && stored.length === ctx.variables.length;
+    if (reuse) {
+      const there = ctx.probe(stored, 1, next);
+      ctx.record('perturbedLoss', there.loss);
+      return there;
+    }
+    const here = next();
+    const a = ascent(here.grads, ctx.variables, r, rule);
+    ctx.record('gradNorm', a.gradNorm);
+    ctx.record('ascentNorm', a.norm);
+    if (every > 1) {
+      if (stored.length !== ctx.variables.length) stored = ctx.variables.map(() => null);
+      store(a.shift, a.scale);
+    }
+    const there = ctx.probe(a.shift, a.scale, next);
+    ctx.record('perturbedLoss', there.loss);
+    ctx.record('sharpness', tf.sub(there.loss, here.loss) as tf.Scalar);
+    return { ...there, loss: here.loss, perExample: here.perExample };
+  };
+
+  const config: PluginConfig = { rho, adaptive, eta, adaptiveScope, normalize, every };
+  return {
+    name,
+    type: OWNER,
+    evaluate,
+    getConfig: () => config,
+    async getWeights(): Promise<NamedTensor[]> {
+      return stored.flatMap((v, i) => (v ? [{ name: `ascent${i}`, tensor: v }] : []));
+    },
+    async setWeights(weights: NamedTensor[]): Promise<void> {
+      for (const w of weights) {
+        const i = Number(/^ascent(\d+)$/.exec(w.name)?.[1] ?? NaN);
+        if (!Number.isInteger(i))
+          throw new FlatoptError(`${name}: setWeights got an unknown weight '${w.name}'.`);
+        if (stored[i]) stored[i]!.assign(w.tensor);
+        else stored[i] = tf.variable(w.tensor, false, `flatopt/sam-${id}/ascent${i}`);
+      }
+      // A restored list is complete only if every slot the weights name is there; holes stay null.
+      stored = Array.from({ length: stored.length }, (_, i) => stored[i] ?? null);
+    },
+    dispose() {
+      tf.dispose(stored.filter((v): v is tf.Variable => v !== null));
+      stored = [];
+    },
+  };
+}
+
+registerPlugin(OWNER, (config, name) => sam({ ...(config as SamOptions), name }));
+
+function checkBoolean(option: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') {
+    throw new FlatoptError(
+      `${OWNER}: option '${option}' must be true or false; got ${JSON.stringify(value)}.`,
+    );
+  }
+  return value;
+}
