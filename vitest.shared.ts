@@ -12,6 +12,10 @@ export default defineProject({
   resolve: {
     alias: [
       { find: /^@flatopt\/core\/testing$/, replacement: src('core', 'testing/index.ts') },
+      {
+        find: /^@flatopt\/example-utils$/,
+        replacement: fileURLToPath(new URL('./examples/utils/src/index.ts', import.meta.url)),
+      },
       // Any other package by its folder name: @flatopt/grad-reg → packages/grad-reg/src/index.ts.
       { find: /^@flatopt\/([a-z-]+)$/, replacement: src('$1') },
     ],

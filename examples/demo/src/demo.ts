@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { withPlugins, type Plugin, type StepReport } from '@flatopt/core';
-import { loadDigits, type Split } from './data';
+import { loadDigits, type Split } from '@flatopt/example-utils';
 import { ascentStep } from './example-plugin';
 
 export interface DemoOptions {

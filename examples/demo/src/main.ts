@@ -1,6 +1,6 @@
 import '@tensorflow/tfjs'; // registers gradients, chained ops and the cpu backend
 import * as tf from '@tensorflow/tfjs-core';
-import { pickBackend } from './backend';
+import { pickBackend } from '@flatopt/example-utils';
 import { formatResults, runDemo } from './demo';
 
 tf.enableProdMode();

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { withPlugins } from '@flatopt/core';
 import { flooding } from '@flatopt/flooding';
 import { sam } from '@flatopt/sam';
-import { loadDigits } from './data';
+import { loadDigits } from '@flatopt/example-utils';
 import { fileIO } from './file-io';
 
 export interface LayersFitOptions {

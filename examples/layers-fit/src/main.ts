@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { pickBackend } from './backend';
+import { pickBackend } from '@flatopt/example-utils';
 import { quick, runLayersFit } from './layers-fit';
 
 tf.enableProdMode();

@@ -1,0 +1,2 @@
+export { pickBackend } from './backend';
+export { loadDigits, type Split } from './mnist';
