@@ -95,40 +95,19 @@ export function flooding(options: FloodingOptions): Plugin {
         `Return the unreduced vector instead (for example a tf.losses.* loss with tf.Reduction.NONE), ` +
         `or use granularity 'batch' (model.fit always reduces the loss to a scalar). Nothing was applied.`,
     );
-  // Evaluations in progress under this plugin's `evaluate`, and whether one of them saw a scalar
-  // loss under granularity 'example'. Throwing inside the differentiated function would leak the
-  // tensors tfjs saved for the backward pass (its tape is never cleaned after a throw), so the
-  // error is raised by `evaluate` once the gradient has returned, inside the step's tidy.
-  let evaluating = 0;
-  let sawScalar = false;
 
   const transformLoss = (ctx: StepContext, loss: tf.Tensor): tf.Tensor => {
     const b = valueAt(level, ctx.iteration);
     if (granularity === 'batch') return flood(loss.rank === 0 ? loss : tf.mean(loss), b);
-    if (loss.rank !== 1) {
-      // Called outside `evaluate` (another plugin's double backprop, say): throw here after all.
-      if (evaluating === 0) throw scalarLossError();
-      sawScalar = true;
-      return loss;
-    }
+    // Thrown inside the differentiated function: core frees the tape, nothing is applied.
+    if (loss.rank !== 1) throw scalarLossError();
     return flood(loss, b);
   };
 
   // Diagnostics are taken from the evaluation's raw loss, outside the differentiated function
   // (tensors made inside tf.variableGrads do not outlive it), once per step: at the primary evaluation.
   const evaluate = (ctx: StepContext, next: () => Evaluation): Evaluation => {
-    let ev: Evaluation;
-    if (evaluating === 0) sawScalar = false; // a step that threw may have left it set
-    evaluating++;
-    try {
-      ev = next();
-    } finally {
-      evaluating--;
-    }
-    if (sawScalar) {
-      sawScalar = false;
-      throw scalarLossError();
-    }
+    const ev = next();
     if (recorded.has(ctx)) return ev;
     recorded.add(ctx);
     const b = valueAt(level, ctx.iteration);
