@@ -27,7 +27,9 @@ export {
   type Schedule,
 } from './schedule';
 export { FlatoptError } from './errors';
-export { checkKnownKeys, checkNumber, checkOneOf, describeRange, type Range } from './validate';
+export { checkBoolean, checkKnownKeys, checkNumber, checkOneOf, describeRange, type Range } from './validate';
+/** `tf.tidy` for results holding null (no-gradient) entries and plain numbers, which tfjs walks past. */
+export { tidy as tidyGrads } from './tidy';
 export { sideEffectFree } from './side-effects';
 export { variableGradsWithAux, type ValueWithAux } from './aux-gradients';
 export * as tl from './tensor-list';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { flatoptErrorMessage } from './testing/errors';
-import { checkKnownKeys, checkNumber, checkOneOf, describeRange, inRange } from './validate';
+import { checkBoolean, checkKnownKeys, checkNumber, checkOneOf, describeRange, inRange } from './validate';
 
 const message = flatoptErrorMessage;
 
@@ -111,6 +111,18 @@ describe('checkKnownKeys', () => {
     );
     expect(message(() => checkKnownKeys('sam', 0.05 as never, ['rho']))).toBe(
       'sam: options must be an object; got 0.05.',
+    );
+  });
+});
+
+describe('checkBoolean', () => {
+  it('passes booleans through and names anything else', () => {
+    expect(checkBoolean('sam', 'adaptive', false)).toBe(false);
+    expect(message(() => checkBoolean('sam', 'adaptive', 'yes'))).toBe(
+      'sam: option \'adaptive\' must be true or false; got "yes".',
+    );
+    expect(message(() => checkBoolean('sam', 'normalize', 1))).toBe(
+      "sam: option 'normalize' must be true or false; got 1.",
     );
   });
 });

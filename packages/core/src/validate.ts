@@ -73,3 +73,11 @@ export function checkKnownKeys(owner: string, options: object | undefined, allow
     }
   }
 }
+
+/** Throws unless `value` is a boolean: `sam: option 'adaptive' must be true or false; got "yes".` */
+export function checkBoolean(owner: string, option: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') {
+    throw new FlatoptError(`${owner}: option '${option}' must be true or false; got ${describe(value)}.`);
+  }
+  return value;
+}

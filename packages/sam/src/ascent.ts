@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { tl, type Grads } from '@flatopt/core';
+import { tidyGrads, tl, type Grads } from '@flatopt/core';
 
 /** How the ascent ε̂ is formed from the gradient g. */
 export interface AscentRule {
@@ -30,7 +30,7 @@ export interface Ascent {
  * is then the wrapped optimizer's.
  */
 export function ascent(g: Grads, variables: readonly tf.Variable[], rho: number, rule: AscentRule): Ascent {
-  return tidy(() => {
+  return tidyGrads(() => {
     const t = rule.adaptive
       ? variables.map((v) => (rule.adaptiveOn(v) ? tf.add(tf.abs(v), rule.eta) : null))
       : null;
@@ -44,9 +44,4 @@ export function ascent(g: Grads, variables: readonly tf.Variable[], rho: number,
     const gradNorm = t ? tl.globalNorm(g) : tf.sqrt(normSq);
     return { shift, scale, norm, gradNorm };
   });
-}
-
-/** tf.tidy for results holding null entries and plain numbers, which tfjs walks past. */
-function tidy<T>(fn: () => T): T {
-  return tf.tidy(fn as unknown as () => tf.TensorContainer) as unknown as T;
 }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
+  checkBoolean,
   checkHyperparameter,
   checkKnownKeys,
   checkNumber,
@@ -55,13 +56,13 @@ let instances = 0;
 export function sam(options: SamOptions = {}): Plugin {
   checkKnownKeys(OWNER, options, KEYS);
   const rho = checkHyperparameter(OWNER, 'rho', options.rho ?? 0.05, { min: 0 });
-  const adaptive = checkBoolean('adaptive', options.adaptive ?? false);
+  const adaptive = checkBoolean(OWNER, 'adaptive', options.adaptive ?? false);
   const eta = checkNumber(OWNER, 'eta', options.eta ?? 0.01, { min: 0 });
   const adaptiveScope = checkOneOf(OWNER, 'adaptiveScope', options.adaptiveScope ?? 'weights', [
     'weights',
     'all',
   ]);
-  const normalize = checkBoolean('normalize', options.normalize ?? true);
+  const normalize = checkBoolean(OWNER, 'normalize', options.normalize ?? true);
   const every = checkNumber(OWNER, 'every', options.every ?? 1, { min: 1, integer: true });
   const name = options.name ?? OWNER;
   const rule: AscentRule = {
@@ -135,12 +136,3 @@ export function sam(options: SamOptions = {}): Plugin {
 }
 
 registerPlugin(OWNER, (config, name) => sam({ ...(config as SamOptions), name }));
-
-function checkBoolean(option: string, value: unknown): boolean {
-  if (typeof value !== 'boolean') {
-    throw new FlatoptError(
-      `${OWNER}: option '${option}' must be true or false; got ${JSON.stringify(value)}.`,
-    );
-  }
-  return value;
-}
