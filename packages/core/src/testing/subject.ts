@@ -23,7 +23,8 @@ export interface ConformanceSubject {
 }
 
 export type OptimizerName = 'sgd' | 'adam';
-export type BackendName = 'cpu' | 'wasm';
+/** The tfjs backends the kit knows how to name; each must be registered by the caller. */
+export type BackendName = 'cpu' | 'wasm' | 'webgl' | 'webgpu' | 'tensorflow';
 
 /** The wrapped optimizers the kit uses; learning rates large enough that every step moves weights. */
 export function makeOptimizer(name: OptimizerName): tf.Optimizer {
@@ -45,13 +46,18 @@ export function lossOf(subject: ConformanceSubject, problem: Problem): () => tf.
   return subject.loss === 'perExample' ? problem.perExampleLoss : problem.loss;
 }
 
+const PACKAGES: Record<BackendName, string> = {
+  cpu: '@tensorflow/tfjs-backend-cpu (or @tensorflow/tfjs)',
+  wasm: '@tensorflow/tfjs-backend-wasm',
+  webgl: '@tensorflow/tfjs-backend-webgl (or @tensorflow/tfjs)',
+  webgpu: '@tensorflow/tfjs-backend-webgpu',
+  tensorflow: '@tensorflow/tfjs-node',
+};
+
 /** Switches to a registered backend, or says how to register it. */
 export async function useBackend(name: BackendName): Promise<void> {
   if (!tf.findBackendFactory(name)) {
-    const pkg =
-      name === 'wasm'
-        ? '@tensorflow/tfjs-backend-wasm'
-        : '@tensorflow/tfjs-backend-cpu (or @tensorflow/tfjs)';
+    const pkg = PACKAGES[name];
     throw new ConformanceError(
       'setup',
       `backend '${name}' is not registered: import '${pkg}' in the test file.`,
