@@ -3,26 +3,11 @@ import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { withPlugins } from '@flatopt/core';
 import { conformanceCases, makeOptimizer, mlpProblem, type OptimizerName } from '@flatopt/core/testing';
-import { flooding, type FloodingOptions } from './flooding';
-
-// Active levels sit inside the range the kit's problems cross (their loss starts at 1.1–1.2 and
-// their per-example losses spread over 0.2–1.9), so some steps (examples) ascend and some descend;
-// the last describe block checks that. b = 0 is the neutral setting: plain training for L ≥ 0.
-const BATCH: FloodingOptions = { level: 1.1 };
-const EXAMPLE: FloodingOptions = { level: 0.8, granularity: 'example' };
+import { BATCH, conformanceSubjects, EXAMPLE } from './conformance-subjects';
+import { flooding } from './flooding';
 
 describe('conformance: flooding', () => {
-  const subjects = [
-    { name: 'flooding batch', create: () => flooding(BATCH), neutral: () => flooding({ level: 0 }) },
-    {
-      name: 'flooding example',
-      create: () => flooding(EXAMPLE),
-      neutral: () => flooding({ level: 0, granularity: 'example' }),
-      loss: 'perExample' as const,
-      layers: false, // tfjs-layers hands the optimizer a scalar loss
-    },
-  ];
-  for (const subject of subjects) for (const c of conformanceCases(subject)) it(c.name, c.run);
+  for (const subject of conformanceSubjects) for (const c of conformanceCases(subject)) it(c.name, c.run);
 });
 
 describe('conformance: the active levels flood on the kit’s problems', () => {

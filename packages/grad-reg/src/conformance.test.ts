@@ -2,23 +2,8 @@ import '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { describe, it } from 'vitest';
 import { conformanceCases } from '@flatopt/core/testing';
-import { gradReg, type GradRegOptions } from './grad-reg';
+import { conformanceSubjects } from './conformance-subjects';
 
-// Every method and penalty passes the kit; γ = 0 (λ = 0) is the neutral setting.
 describe('conformance: gradReg', () => {
-  const variants: Array<[string, GradRegOptions, GradRegOptions]> = [
-    ['forward', { gamma: 0.1, epsilon: 0.05 }, { gamma: 0 }],
-    ['backward', { gamma: 0.1, epsilon: 0.05, method: 'backward' }, { gamma: 0, method: 'backward' }],
-    ['central', { gamma: 0.1, epsilon: 0.05, method: 'central' }, { gamma: 0, method: 'central' }],
-    ['double-backprop', { gamma: 0.1, method: 'double-backprop' }, { gamma: 0, method: 'double-backprop' }],
-    ['norm', { penalty: 'norm', lambda: 0.04, epsilon: 0.05 }, { penalty: 'norm', lambda: 0 }],
-  ];
-  for (const [label, active, neutral] of variants) {
-    const subject = {
-      name: `gradReg ${label}`,
-      create: () => gradReg(active),
-      neutral: () => gradReg(neutral),
-    };
-    for (const c of conformanceCases(subject)) it(c.name, c.run);
-  }
+  for (const subject of conformanceSubjects) for (const c of conformanceCases(subject)) it(c.name, c.run);
 });

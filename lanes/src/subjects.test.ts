@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { conformanceCases } from '@flatopt/core/testing';
+import { SUBJECTS } from './subjects';
+
+describe('SUBJECTS', () => {
+  it('covers every published plugin package with uniquely named subjects', () => {
+    expect(Object.keys(SUBJECTS).sort()).toEqual([
+      'flooding',
+      'grad-reg',
+      'implicit-gr',
+      'sam',
+      'weight-norm',
+    ]);
+    const names = Object.values(SUBJECTS).flatMap((list) => list.map((s) => s.name));
+    expect(names.length).toBe(16);
+    expect(new Set(names).size).toBe(names.length);
+  });
+
+  it('names cases without running them (the lanes list cases in Node, run them elsewhere)', () => {
+    const [first] = SUBJECTS.sam;
+    const names = conformanceCases(first, { backends: ['webgl'], optimizers: ['adam'] }).map((c) => c.name);
+    expect(names[0]).toBe('sam SAM [webgl, adam] neutral settings equal the bare optimizer');
+    expect(names).toHaveLength(10);
+  });
+});
