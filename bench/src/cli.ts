@@ -25,7 +25,7 @@ export const DEFAULTS: CliOptions = { warmup: 5, samples: 30, backends: ['wasm',
 export const QUICK = { warmup: 2, samples: 5 } as const;
 
 export const USAGE =
-  'usage: start [--benchmark a,b] [--samples N] [--warmup N] [--backends wasm,cpu] [--quick]';
+  'usage: start [--benchmark a,b] [--samples N] [--warmup N] [--backends wasm,cpu,tensorflow] [--quick]';
 
 function integer(flag: string, raw: string | undefined, fallback: number, min: number): number {
   if (raw === undefined) return fallback;

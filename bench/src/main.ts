@@ -2,7 +2,9 @@
  * Runs the benchmarks named by `--benchmark` (default: all, see `benchmarks/index.ts`), each on
  * every backend, and writes `results/<name>.json` and `results/<name>.md` per benchmark.
  *
- *   pnpm --filter @flatopt/bench start [--benchmark a,b] [--samples N] [--warmup N] [--backends wasm,cpu] [--quick]
+ *   pnpm --filter @flatopt/bench start [--benchmark a,b] [--samples N] [--warmup N] [--backends wasm,cpu,tensorflow] [--quick]
+ *
+ * 'tensorflow' is tfjs-node, from .tfjs-node/ (`pnpm tfjs-node`), loaded only when asked for.
  */
 import '@tensorflow/tfjs'; // registers the cpu backend
 import '@tensorflow/tfjs-backend-wasm'; // registers the wasm backend
@@ -10,6 +12,7 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
+import { registerOptionalBackends } from './backends';
 import { runBenchmark, selectBenchmarks } from './benchmark';
 import { BENCHMARKS } from './benchmarks';
 import { isUsageError, parseCli } from './cli';
@@ -30,12 +33,14 @@ async function main(): Promise<void> {
   const selected = selectBenchmarks(BENCHMARKS, cli.benchmarks);
   // Silences the cpu backend's Node.js banner. Not IS_TEST: that flag adds a leak check to every kernel.
   tf.enableProdMode();
+  const optional = registerOptionalBackends(cli.backends); // tfjs-node for 'tensorflow'
   const environment = {
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
     cpu: os.cpus()[0]?.model.trim() ?? 'unknown',
     cpus: os.cpus().length,
     'tfjs-core': tf.version_core,
+    ...optional,
   };
 
   const dir = fileURLToPath(new URL('../results/', import.meta.url));
