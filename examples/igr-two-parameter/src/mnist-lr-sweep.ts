@@ -17,7 +17,7 @@ console.log(
     `${flags.steps} steps per h from the same weights (seed ${flags.seed}); measured every ${flags.every} steps\n`,
 );
 const began = performance.now();
-const rows = runSweep(flags, data, (line) => console.error(line));
+const rows = await runSweep(flags, data, (line) => console.error(line));
 const seconds = (performance.now() - began) / 1000;
 
 console.log(`\nAt the step of best test accuracy (the paper's comparison point):\n`);

@@ -39,10 +39,10 @@ describe('the MNIST learning-rate sweep (small size, wasm)', () => {
     layer.dispose();
   });
 
-  it('measures R_IG, R_IG/E and λ_max at the step of best test accuracy, leaking nothing', () => {
+  it('measures R_IG, R_IG/E and λ_max at the step of best test accuracy, leaking nothing', async () => {
     const before = tf.memory().numTensors;
     const lines: string[] = [];
-    const rows = runSweep(config, data, (line) => lines.push(line));
+    const rows = await runSweep(config, data, (line) => lines.push(line));
     expect(tf.memory().numTensors).toBe(before);
     expect(rows.map((r) => r.learningRate)).toEqual([0.05, 0.5]);
     for (const r of rows) {

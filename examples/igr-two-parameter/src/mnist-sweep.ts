@@ -110,12 +110,12 @@ function accuracy(model: Mlp, split: Split): number {
 }
 
 /** One learning rate: train, keep the weights of the best test accuracy, measure there. */
-export function trainOne(
+export async function trainOne(
   h: number,
   config: SweepConfig,
   data: { train: Split; test: Split },
   onProgress?: (line: string) => void,
-): SweepRow {
+): Promise<SweepRow> {
   const began = performance.now();
   const model = createMlp(config.hidden, config.seed, data.train.x);
   const loss = () => softmaxCrossEntropy(data.train.y, model.trainLogits()) as tf.Scalar;
@@ -129,7 +129,9 @@ export function trainOne(
       const testAccuracy = measured ? accuracy(model, data.test) : NaN;
       optimizer.minimize(loss, false, model.variables);
       if (!measured) continue;
-      // The monitor's figures come from this step's own evaluation, at the weights tested above.
+      // The monitor's figures come from this step's own evaluation, at the weights tested above;
+      // it reads them without blocking, so wait for them.
+      await monitor.flush();
       const record = monitor.latest!;
       curve.push({ step, testAccuracy, loss: record.loss, ratio: record.ratio });
       if (!Number.isFinite(record.loss)) break;
@@ -178,18 +180,20 @@ export function trainOne(
   }
 }
 
-export function runSweep(
+export async function runSweep(
   config: SweepConfig,
   data: { train: Split; test: Split },
   onProgress?: (line: string) => void,
-): SweepRow[] {
-  return config.learningRates.map((h) => {
-    const row = trainOne(h, config, data, onProgress);
+): Promise<SweepRow[]> {
+  const rows: SweepRow[] = [];
+  for (const h of config.learningRates) {
+    const row = await trainOne(h, config, data, onProgress);
     onProgress?.(
       `h=${h}: best test acc ${row.testAccuracy.toFixed(3)} at step ${row.bestStep}, ${row.seconds.toFixed(1)} s`,
     );
-    return row;
-  });
+    rows.push(row);
+  }
+  return rows;
 }
 
 /** The printed table, one row per learning rate. */

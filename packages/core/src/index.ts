@@ -1,5 +1,6 @@
 export { withPlugins } from './with-plugins';
 export { PluggedOptimizer, type PluggedOptions } from './plugged-optimizer';
+export type { FiniteCheck } from './finite-guard';
 export type {
   ConfigValue,
   Evaluation,
@@ -32,6 +33,7 @@ export { checkBoolean, checkKnownKeys, checkNumber, checkOneOf, describeRange, t
 /** `tf.tidy` for results holding null (no-gradient) entries and plain numbers, which tfjs walks past. */
 export { tidy as tidyGrads } from './tidy';
 export { sideEffectFree } from './side-effects';
+export { readAsync } from './read-async';
 export { variableGradsWithAux, type ValueWithAux } from './aux-gradients';
 export * as tl from './tensor-list';
 /** mulberry32, a tiny seeded PRNG: for probes and examples that must draw the same numbers on every backend. */

@@ -47,10 +47,13 @@ describe('withPlugins: bad input gets a clear error', () => {
 
   it('refuses unknown options and policies', () => {
     expect(() => withPlugins(tf.train.sgd(0.1), { nonFinit: 'skip' } as never)).toThrow(
-      /withPlugins: unknown option 'nonFinit'; allowed options are 'nonFinite'\./,
+      /withPlugins: unknown option 'nonFinit'; allowed options are 'nonFinite', 'finiteCheck'\./,
     );
     expect(() => withPlugins(tf.train.sgd(0.1), { nonFinite: 'never' } as never)).toThrow(
       /option 'nonFinite' must be one of 'throw', 'skip', 'ignore'; got "never"\./,
+    );
+    expect(() => withPlugins(tf.train.sgd(0.1), { finiteCheck: 'later' } as never)).toThrow(
+      /option 'finiteCheck' must be one of 'auto', 'read', 'device'; got "later"\./,
     );
   });
 

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, FlatoptError } from './errors';
-import { finiteFlag, nonFiniteError } from './non-finite';
+import { FiniteGuard, type FiniteCheck } from './finite-guard';
+import { finiteFlag } from './non-finite';
 import { deserializePlugin, serializePlugin, type SerializedPlugin } from './registry';
 import { Step, type ApplyTarget } from './step';
 import { dispose, tidy } from './tidy';
@@ -10,6 +11,17 @@ import { checkOneOf } from './validate';
 export interface PluggedOptions {
   /** What a non-finite loss or gradient does: 'throw' (default), 'skip' the step, or 'ignore' (no check, no sync). */
   nonFinite?: NonFinitePolicy;
+  /**
+   * How a step finds out that it was not finite: 'auto' (default) checks on the device without
+   * any blocking read on webgl and webgpu and reads one number elsewhere; see {@link FiniteCheck}.
+   */
+  finiteCheck?: FiniteCheck;
+}
+
+/** A step's report before it is read: everything numeric packed in one tensor, read once. */
+interface PendingReport {
+  readonly packed: tf.Tensor1D;
+  finish(values: ArrayLike<number>): StepReport;
 }
 
 /** Prefix of plugin state in `getWeights()`, after the wrapped optimizer's own weights. */
@@ -53,6 +65,8 @@ export class PluggedOptimizer extends tf.Optimizer {
   }
 
   readonly nonFinite: NonFinitePolicy;
+  readonly finiteCheck: FiniteCheck;
+  private readonly guard: FiniteGuard;
   /** Fixed by the first applied step: tfjs optimizer state is positional (TFJS_INTERNALS §1). */
   private variables: readonly tf.Variable[] | null = null;
   /** The apply stage's list and the wrapped optimizer's view of it, fixed with `variables`. */
@@ -69,6 +83,12 @@ export class PluggedOptimizer extends tf.Optimizer {
       'skip',
       'ignore',
     ]);
+    this.finiteCheck = checkOneOf('withPlugins', 'finiteCheck', options.finiteCheck ?? 'auto', [
+      'auto',
+      'read',
+      'device',
+    ]);
+    this.guard = new FiniteGuard(this.nonFinite, this.finiteCheck);
   }
 
   override get iterations(): number {
@@ -82,17 +102,43 @@ export class PluggedOptimizer extends tf.Optimizer {
   }
 
   override minimize(f: LossFn, returnCost = false, varList?: tf.Variable[]): tf.Scalar | null {
-    const { loss } = this.run(f, varList, false);
+    const loss = this.run(f, varList, this.guard.mode());
     if (returnCost) return loss;
     loss.dispose();
     return null;
   }
 
-  /** One training step for custom loops; returns plain numbers read with one sync. */
+  /**
+   * One training step for custom loops; returns plain numbers, read with one blocking read (of
+   * the loss, the diagnostics and the finiteness verdict together). A non-finite step is undone
+   * on the device and throws (or reports `skipped` under 'skip'). On webgl/webgpu prefer
+   * {@link stepAsync}, which reads without blocking.
+   */
   step(lossFn: LossFn, varList?: tf.Variable[]): StepReport {
-    const { loss, report } = this.run(lossFn, varList, true);
-    loss.dispose();
-    return report!;
+    const pending = this.stepWithReport(lossFn, varList);
+    const values = pending.packed.dataSync();
+    pending.packed.dispose();
+    return pending.finish(values);
+  }
+
+  /** {@link step} without any blocking read: the report arrives once the backend has computed it. */
+  async stepAsync(lossFn: LossFn, varList?: tf.Variable[]): Promise<StepReport> {
+    const pending = this.stepWithReport(lossFn, varList);
+    try {
+      return pending.finish(await pending.packed.data());
+    } finally {
+      pending.packed.dispose();
+    }
+  }
+
+  /**
+   * Resolves once the finiteness of every step made so far is known, and rejects (under the
+   * default 'throw' policy) when one of them was not finite. Needed only where steps are checked
+   * on the device (`finiteCheck` 'device', or 'auto' on webgl/webgpu): such a step is undone at
+   * once but reported by a later call, or here, e.g. after `model.fit`.
+   */
+  async settled(): Promise<void> {
+    await this.guard.settled(this.inner);
   }
 
   /**
@@ -103,20 +149,31 @@ export class PluggedOptimizer extends tf.Optimizer {
     f: LossFn,
     varList?: tf.Variable[],
   ): { value: tf.Scalar; grads: tf.NamedTensorMap } {
+    this.guard.raiseFound(this.inner);
     const variables = this.resolveVariables(varList);
     const step = this.newStep(variables, f);
-    const out = this.evaluate(step);
+    const mode = this.guard.mode();
+    const out = this.evaluate(step, mode === 'read');
     tf.dispose(Object.values(out.diagnostics));
-    if (out.skip) {
-      dispose(out.grads);
-      return { value: out.loss, grads: {} };
+    let grads = out.grads;
+    try {
+      if (out.flag && this.guard.readNow(out.flag, out.loss, out.grads, variables, step.iteration)) {
+        dispose(out.grads);
+        return { value: out.loss, grads: {} };
+      }
+      if (mode === 'device') grads = carryLossFlag(out.loss, out.grads);
+    } catch (e) {
+      dispose([out.loss, ...out.grads]);
+      throw e;
+    } finally {
+      out.flag?.dispose();
     }
-    const grads: tf.NamedTensorMap = {};
+    const named: tf.NamedTensorMap = {};
     variables.forEach((v, i) => {
-      const g = out.grads[i];
-      if (g) grads[v.name] = g;
+      const g = grads[i];
+      if (g) named[v.name] = g;
     });
-    return { value: out.loss, grads };
+    return { value: out.loss, grads: named };
   }
 
   /** The apply stage alone: plugins' `apply` hooks, then the wrapped optimizer with the full list. */
@@ -135,60 +192,95 @@ export class PluggedOptimizer extends tf.Optimizer {
     }
     const grads: Grads = variables.map((v) => byName.get(v.name) ?? null);
     if (grads.every((g) => g === null)) return;
+    this.guard.raiseFound(this.inner);
     const target = this.fix(variables);
     const step = this.newStep(variables, undefined);
-    tf.tidy(() => step.apply(grads, target));
+    if (this.guard.mode() !== 'device') {
+      tf.tidy(() => step.apply(grads, target));
+      return;
+    }
+    // The device path checks the gradients it is given; computeGradients folded the loss's
+    // finiteness into one of them (carryLossFlag).
+    tf.tidy(() => {
+      const flag = finiteFlag(tf.scalar(0), grads);
+      this.guard.applyGuarded(flag, grads, (g) => step.apply(g, target));
+      this.guard.track(flag, null, step.iteration);
+    });
   }
 
-  private run(f: LossFn, varList: tf.Variable[] | undefined, wantReport: boolean) {
+  /**
+   * One step, both stages: evaluate, check finiteness as `mode` says, apply. Returns the loss at
+   * the unperturbed weights; `onApplied` sees the step's tensors before they are freed.
+   */
+  private run(
+    f: LossFn,
+    varList: tf.Variable[] | undefined,
+    mode: 'none' | 'read' | 'device',
+    onApplied?: (
+      step: Step,
+      loss: tf.Scalar,
+      flag: tf.Scalar | null,
+      diagnostics: Record<string, tf.Tensor>,
+    ) => void,
+  ): tf.Scalar {
+    this.guard.raiseFound(this.inner);
     const variables = this.resolveVariables(varList);
     const step = this.newStep(variables, f);
-    const out = this.evaluate(step);
+    const out = this.evaluate(step, mode !== 'none');
     try {
-      if (!out.skip) {
+      const skip =
+        mode === 'read' && this.guard.readNow(out.flag!, out.loss, out.grads, variables, step.iteration);
+      if (!skip) {
         const target = this.fix(variables);
         const applied = tf.tidy(() => {
-          step.apply(out.grads, target);
+          const update = (g: Grads) => step.apply(g, target);
+          if (mode === 'device') this.guard.applyGuarded(out.flag!, out.grads, update);
+          else update(out.grads);
           return step.tensorDiagnostics();
         });
         Object.assign(out.diagnostics, applied);
       }
-      const report = wantReport ? readReport(step, out.loss, out.diagnostics, out.skip) : undefined;
-      return { loss: out.loss, report };
+      if (onApplied) onApplied(step, out.loss, out.flag, out.diagnostics);
+      else if (mode === 'device') this.guard.track(out.flag!, out.loss, step.iteration);
+      return out.loss;
     } catch (e) {
       out.loss.dispose();
       throw e;
     } finally {
-      dispose(out.grads);
+      dispose([...out.grads, out.flag]);
       tf.dispose(Object.values(out.diagnostics));
     }
   }
 
-  /** Evaluate stage plus the non-finite policy; throws with weights and state untouched. */
-  private evaluate(step: Step) {
+  /**
+   * A step checked on the device whatever the backend (so its verdict comes with the report, in
+   * the one read), with its loss, finiteness flag and diagnostics packed for reading.
+   */
+  private stepWithReport(f: LossFn, varList: tf.Variable[] | undefined): PendingReport {
     const iteration = this.iterations;
-    const out = tidy(() => {
-      const ev = step.evaluate();
-      const flag = this.nonFinite === 'ignore' ? null : finiteFlag(ev.loss, ev.grads);
-      return { loss: ev.loss, grads: ev.grads, flag, diagnostics: step.tensorDiagnostics() };
+    const mode = this.nonFinite === 'ignore' ? 'none' : 'device';
+    let pending: PendingReport | undefined;
+    const loss = this.run(f, varList, mode, (step, loss, flag, diagnostics) => {
+      pending = packReport(step, loss, flag, diagnostics, (flagValue, lossValue) =>
+        this.guard.verdict(this.inner, flagValue, lossValue, iteration),
+      );
     });
-    let skip = false;
-    if (out.flag) {
-      const ok = Number.isFinite(out.flag.dataSync()[0]);
-      out.flag.dispose();
-      if (!ok && this.nonFinite === 'throw') {
-        const error = nonFiniteError(out.loss, out.grads, step.variables, iteration);
-        dispose([out.loss, ...out.grads, ...Object.values(out.diagnostics)]);
-        throw error;
-      }
-      skip = !ok;
-    }
-    return {
-      loss: out.loss,
-      grads: out.grads,
-      diagnostics: out.diagnostics as Record<string, tf.Tensor>,
-      skip,
-    };
+    loss.dispose();
+    return pending!;
+  }
+
+  /** The evaluate stage, with the finiteness flag of its loss and gradients when `withFlag`. */
+  private evaluate(step: Step, withFlag: boolean) {
+    return tidy(() => {
+      const ev = step.evaluate();
+      const flag = withFlag ? finiteFlag(ev.loss, ev.grads) : null;
+      return {
+        loss: ev.loss,
+        grads: ev.grads,
+        flag,
+        diagnostics: step.tensorDiagnostics() as Record<string, tf.Tensor>,
+      };
+    });
   }
 
   private newStep(variables: readonly tf.Variable[], lossFn: LossFn | undefined): Step {
@@ -333,6 +425,7 @@ export class PluggedOptimizer extends tf.Optimizer {
       optimizer,
       plugins: this.plugins.map(serializePlugin),
       nonFinite: this.nonFinite,
+      finiteCheck: this.finiteCheck,
     } as unknown as tf.serialization.ConfigDict;
   }
 
@@ -344,6 +437,7 @@ export class PluggedOptimizer extends tf.Optimizer {
       optimizer: SerializedOptimizer;
       plugins: SerializedPlugin[];
       nonFinite?: NonFinitePolicy;
+      finiteCheck?: FiniteCheck;
     };
     const entry = tf.serialization.SerializationMap.getMap().classNameMap[c.optimizer?.className];
     if (!entry) {
@@ -356,6 +450,7 @@ export class PluggedOptimizer extends tf.Optimizer {
     const plugins = (c.plugins ?? []).map(deserializePlugin);
     return new (cls as unknown as typeof PluggedOptimizer)(inner, plugins, {
       nonFinite: c.nonFinite,
+      finiteCheck: c.finiteCheck,
     }) as unknown as T;
   }
 
@@ -371,25 +466,57 @@ function names(items: ReadonlyArray<{ name: string }>): string {
   return items.map((x) => `'${x.name}'`).join(', ');
 }
 
-/** Loss and diagnostics as numbers, with one read for all of them. */
-function readReport(
+/**
+ * Packs [flag, loss, ...diagnostics] into one tensor, to be read once, and says how to turn the
+ * values into the report; `verdict(flag, loss)` decides (or throws) whether the step was skipped.
+ */
+function packReport(
   step: Step,
   loss: tf.Scalar,
+  flag: tf.Scalar | null,
   diagnostics: Record<string, tf.Tensor>,
-  skipped: boolean,
-): StepReport {
+  verdict: (flag: number, loss: number) => boolean,
+): PendingReport {
   const keys = Object.keys(diagnostics);
-  const values = tf.tidy(() =>
-    tf.concat([loss, ...keys.map((k) => diagnostics[k])].map((t) => tf.reshape(t, [1]))).dataSync(),
+  const packed = tf.tidy(() =>
+    tf.concat(
+      [flag ?? tf.scalar(0), loss, ...keys.map((k) => diagnostics[k])].map((t) => tf.reshape(t, [1])),
+    ),
+  ) as tf.Tensor1D;
+  const numbers = Object.entries(step.diagnostics).filter(
+    (e): e is [string, number] => typeof e[1] === 'number',
   );
-  const out: Record<string, number> = {};
-  keys.forEach((k, i) => (out[k] = values[i + 1]));
-  for (const [k, v] of Object.entries(step.diagnostics)) if (typeof v === 'number') out[k] = v;
   return {
-    loss: values[0],
-    gradientEvaluations: step.gradientEvaluations,
-    doubleBackpropEvaluations: step.doubleBackpropEvaluations,
-    skipped,
-    diagnostics: out,
+    packed,
+    finish(values) {
+      const skipped = verdict(values[0], values[1]);
+      const out: Record<string, number> = {};
+      keys.forEach((k, i) => (out[k] = values[i + 2]));
+      for (const [k, v] of numbers) out[k] = v;
+      return {
+        loss: values[1],
+        gradientEvaluations: step.gradientEvaluations,
+        doubleBackpropEvaluations: step.doubleBackpropEvaluations,
+        skipped,
+        diagnostics: out,
+      };
+    },
   };
+}
+
+/**
+ * Folds the loss's finiteness into the smallest gradient, for the two-call protocol on the device
+ * path: applyGradients sees only gradients, and |loss|·0 is +0 for a finite loss (g − 0 = g bit
+ * for bit, −0 included) and NaN otherwise, so a non-finite loss makes that gradient non-finite.
+ */
+function carryLossFlag(loss: tf.Scalar, grads: Grads): Grads {
+  let smallest = -1;
+  grads.forEach((g, i) => {
+    if (g && (smallest < 0 || g.size < grads[smallest]!.size)) smallest = i;
+  });
+  if (smallest < 0) return grads;
+  const out = [...grads];
+  out[smallest] = tf.tidy(() => tf.sub(grads[smallest]!, tf.mul(tf.abs(loss), 0)));
+  grads[smallest]!.dispose();
+  return out;
 }

@@ -41,6 +41,11 @@ export class Step {
     return this.setup.variables;
   }
 
+  /** The wrapped optimizer's iteration count when the step began. */
+  get iteration(): number {
+    return this.setup.iteration;
+  }
+
   /** Runs the evaluate chain, outermost plugin first. */
   evaluate(): Evaluation {
     const { plugins } = this.setup;

@@ -39,7 +39,7 @@ export function withPlugins(
   const last = plugins[plugins.length - 1];
   if (plugins.length > 0 && !looksLikePlugin(last) && isPlainObject(last)) {
     options = plugins.pop() as PluggedOptions;
-    checkKnownKeys('withPlugins', options, ['nonFinite']);
+    checkKnownKeys('withPlugins', options, ['nonFinite', 'finiteCheck']);
   }
   plugins.forEach((p, i) => checkPlugin(p, i + 2));
   let inner = optimizer;
@@ -47,7 +47,7 @@ export function withPlugins(
   if (PluggedOptimizer.is(optimizer)) {
     inner = optimizer.inner;
     stack = [...stack, ...optimizer.plugins];
-    options = { nonFinite: optimizer.nonFinite, ...options };
+    options = { nonFinite: optimizer.nonFinite, finiteCheck: optimizer.finiteCheck, ...options };
   }
   checkUniqueNames(stack);
   return new PluggedOptimizer(inner, stack, options);

@@ -15,41 +15,47 @@ type Logs = Record<string, unknown>;
 
 /** The callbacks `model.fit({ callbacks })` accepts (tfjs-layers' CustomCallbackArgs shape). */
 export interface IgrFitCallback {
-  onEpochBegin(epoch: number, logs?: Logs): void;
+  onEpochBegin(epoch: number, logs?: Logs): Promise<void>;
   onBatchEnd(batch: number, logs?: Logs): void;
-  onEpochEnd(epoch: number, logs?: Logs): void;
+  onEpochEnd(epoch: number, logs?: Logs): Promise<void>;
 }
 
 /**
  * Puts an `igrMonitor`'s figures into `model.fit`'s logs: each batch's logs get the latest record
- * (`igrRIg`, `igrRatio`, `igrPenalty`, `igrModifiedLoss`, `igrGradNormSq`, `igrLambda`), and each
- * epoch's logs — hence `history.history` — the mean over the epoch's records. Pass it with the
- * optimizer that holds the monitor: `model.fit(x, y, { callbacks: [igrCallback(monitor)] })`.
- * Needs no tfjs-layers import (fit accepts plain callback objects).
+ * that has arrived (`igrRIg`, `igrRatio`, `igrPenalty`, `igrModifiedLoss`, `igrGradNormSq`,
+ * `igrLambda`), and each epoch's logs — hence `history.history` — the mean over the epoch's
+ * records. The monitor reads without blocking, so on WebGL/WebGPU a batch's logs may show an
+ * earlier batch's record; the epoch means wait for every record of the epoch (`monitor.flush()`).
+ * Pass it with the optimizer that holds the monitor:
+ * `model.fit(x, y, { callbacks: [igrCallback(monitor)] })`. Needs no tfjs-layers import (fit
+ * accepts plain callback objects).
  */
 export function igrCallback(monitor: IgrMonitor): IgrFitCallback {
   if (!monitor || typeof monitor !== 'object' || !('records' in monitor) || monitor.type !== 'igrMonitor') {
     throw new FlatoptError(`igrCallback: argument 'monitor' must be the plugin igrMonitor() returned.`);
   }
   let seen: IgrRecord | undefined;
-  let epoch: IgrRecord[] = [];
+  let start = 0;
   const write = (logs: Logs | undefined, values: (key: keyof typeof LOG_KEYS) => number) => {
     if (!logs) return;
     for (const [key, logKey] of Object.entries(LOG_KEYS)) logs[logKey] = values(key as keyof typeof LOG_KEYS);
   };
   return {
-    onEpochBegin: () => {
-      epoch = [];
+    onEpochBegin: async () => {
+      await monitor.flush();
+      start = monitor.total;
     },
     onBatchEnd: (_batch, logs) => {
       const latest = monitor.latest;
       if (!latest || latest === seen) return;
       seen = latest;
-      epoch.push(latest);
       write(logs, (key) => latest[key]);
     },
-    onEpochEnd: (_epoch, logs) => {
-      if (epoch.length === 0) return;
+    onEpochEnd: async (_epoch, logs) => {
+      await monitor.flush();
+      const count = Math.min(monitor.total - start, monitor.records.length);
+      if (count === 0) return;
+      const epoch = monitor.records.slice(-count);
       write(logs, (key) => epoch.reduce((s, r) => s + r[key], 0) / epoch.length);
     },
   };

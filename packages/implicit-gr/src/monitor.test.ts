@@ -29,6 +29,7 @@ describe.each(['cpu', 'wasm'] as const)('igrMonitor (%s)', (backend) => {
     for (let step = 0; step < 4; step++) {
       const [E, gnsq] = direct(p);
       const report = opt.step(p.loss, p.variables);
+      await monitor.flush(); // the monitor reads without blocking
       expect(report.gradientEvaluations).toBe(1);
       const r = monitor.latest!;
       expect(r.step).toBe(step);
@@ -57,6 +58,7 @@ describe.each(['cpu', 'wasm'] as const)('igrMonitor (%s)', (backend) => {
     const monitor = igrMonitor();
     const opt = withPlugins(tf.train.sgd(0.05), monitor);
     opt.minimize(p.loss, false, p.variables);
+    await monitor.flush();
     const { step, ...recorded } = monitor.latest!;
     expect(step).toBe(0);
     for (const [k, v] of Object.entries(figures)) close(recorded[k as keyof typeof recorded], v, 1e-6);
@@ -73,6 +75,7 @@ describe('igrMonitor: every, learning rate, sinks', () => {
     const monitor = igrMonitor({ every: 3, onRecord: (r) => seen.push(r) });
     const opt = withPlugins(tf.train.adam(0.01), monitor);
     const reports = Array.from({ length: 7 }, () => opt.step(p.loss, p.variables));
+    await monitor.flush();
     expect(seen.map((r) => r.step)).toEqual([0, 3, 6]);
     expect(seen.every((r) => r.learningRate === 0.01)).toBe(true);
     expect(reports.map((r) => 'igrMonitor/rIg' in r.diagnostics)).toEqual([
@@ -89,6 +92,7 @@ describe('igrMonitor: every, learning rate, sinks', () => {
     const fixed = igrMonitor({ learningRate: 0.2, keep: 2 });
     const opt2 = withPlugins(tf.train.adam(0.01), fixed);
     for (let i = 0; i < 3; i++) opt2.minimize(p.loss, false, p.variables);
+    await fixed.flush();
     expect(fixed.records.map((r) => [r.step, r.learningRate])).toEqual([
       [1, 0.2],
       [2, 0.2],
@@ -113,6 +117,7 @@ describe('igrMonitor: every, learning rate, sinks', () => {
     const opt = withPlugins(tf.train.sgd(0.1), twice as never, monitor);
     const [E] = direct(p);
     opt.minimize(p.loss, false, p.variables);
+    await monitor.flush();
     expect(monitor.records).toHaveLength(1);
     close(monitor.latest!.loss, E);
     opt.dispose();

@@ -3,6 +3,7 @@ import {
   checkKnownKeys,
   checkNumber,
   FlatoptError,
+  readAsync,
   registerPlugin,
   tl,
   type Evaluation,
@@ -40,6 +41,14 @@ export interface IgrMonitor extends Plugin {
   readonly records: readonly IgrRecord[];
   /** The last record, if any. */
   readonly latest: IgrRecord | undefined;
+  /** How many records were made so far (`records` keeps the last `keep` of them). */
+  readonly total: number;
+  /**
+   * Resolves once every recorded step's figures have arrived. They are read without blocking, so
+   * on WebGL/WebGPU a record lands a little after its step; await this before reading `records`
+   * when you need the last step's (tfjs-node, cpu and wasm deliver them at once).
+   */
+  flush(): Promise<void>;
 }
 
 const OWNER = 'igrMonitor';
@@ -51,8 +60,8 @@ const KEYS = ['every', 'learningRate', 'onRecord', 'keep', 'name'];
  * R_IG = ‖∇E‖²/m, λ = h·m/4, the implicit penalty λ·R_IG = (h/4)‖∇E‖², the modified loss
  * Ẽ = E + λ·R_IG that gradient descent with step h follows, and R_IG/E (the paper's Prediction
  * 2.1); see `igrFigures`. It makes no extra gradient evaluation (the cost ledger shows 1 per step
- * for plain training) and reads its two numbers with one sync per recorded step; unrecorded steps
- * cost nothing.
+ * for plain training) and reads its two numbers per recorded step without blocking (`readAsync`),
+ * so it adds no GPU stall on WebGL/WebGPU; unrecorded steps cost nothing.
  *
  * The figures go to `ctx.record` (so `optimizer.step()` reports them as `igrMonitor/rIg`, …), to
  * `onRecord`, to `monitor.records`, and — with `igrCallback(monitor)` — into `model.fit`'s logs and
@@ -84,6 +93,18 @@ export function igrMonitor(options: IgrMonitorOptions = {}): IgrMonitor {
     return checkLearningRate(name, h);
   };
 
+  let total = 0;
+  const reads = new Set<Promise<void>>();
+  const deliver = (record: IgrRecord) => {
+    latest = record;
+    total++;
+    if (keep > 0) {
+      records.push(record);
+      if (records.length > keep) records.splice(0, records.length - keep);
+    }
+    for (const sink of sinks) sink(record);
+  };
+
   const evaluate = (ctx: StepContext, next: () => Evaluation): Evaluation => {
     const ev = next();
     if (seen.has(ctx) || ctx.iteration % every !== 0) return ev;
@@ -91,16 +112,13 @@ export function igrMonitor(options: IgrMonitorOptions = {}): IgrMonitor {
     const h = learningRateOf(ctx);
     const m = ctx.variables.reduce((n, v) => n + v.size, 0);
     const gradNormSq = tl.squaredNorm(ev.grads);
-    const [loss, gnsq] = tf.tidy(() => tf.stack([ev.loss, gradNormSq])).dataSync();
-    const record: IgrRecord = { step: ctx.iteration, ...igrFigures(loss, gnsq, h, m) };
-    for (const key of ['loss', 'gradNormSq', 'rIg', 'lambda', 'penalty', 'modifiedLoss', 'ratio'] as const)
-      ctx.record(key, record[key]);
-    latest = record;
-    if (keep > 0) {
-      records.push(record);
-      if (records.length > keep) records.splice(0, records.length - keep);
-    }
-    for (const sink of sinks) sink(record);
+    for (const [key, value] of Object.entries(figureTensors(ev.loss, gradNormSq, h, m)))
+      ctx.record(key, value);
+    const step = ctx.iteration;
+    const read = readAsync(tf.stack([ev.loss, gradNormSq]))
+      .then(([loss, gnsq]) => deliver({ step, ...igrFigures(loss, gnsq, h, m) }))
+      .finally(() => reads.delete(read));
+    reads.add(read);
     return ev;
   };
 
@@ -120,6 +138,36 @@ export function igrMonitor(options: IgrMonitorOptions = {}): IgrMonitor {
     get latest() {
       return latest;
     },
+    get total() {
+      return total;
+    },
+    async flush() {
+      while (reads.size > 0) await Promise.all([...reads]);
+    },
+  };
+}
+
+/**
+ * The figures of `igrFigures` as device scalars, for the step's diagnostics (read, if at all, with
+ * the step's report): E, ‖∇E‖², R_IG, λ, λ·R_IG, Ẽ and R_IG/E (0 when R_IG = 0).
+ */
+function figureTensors(
+  loss: tf.Scalar,
+  gradNormSq: tf.Scalar,
+  h: number,
+  m: number,
+): Record<string, tf.Scalar | number> {
+  const rIg = tf.div(gradNormSq, m) as tf.Scalar;
+  const penalty = tf.mul(gradNormSq, h / 4) as tf.Scalar;
+  const ratio = tf.where(tf.equal(rIg, 0), tf.scalar(0), tf.div(rIg, loss)) as tf.Scalar;
+  return {
+    loss: tf.clone(loss), // the step frees its diagnostics, and the evaluation's loss lives on
+    gradNormSq,
+    rIg,
+    lambda: (h * m) / 4,
+    penalty,
+    modifiedLoss: tf.add(loss, penalty) as tf.Scalar,
+    ratio,
   };
 }
 

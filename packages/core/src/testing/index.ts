@@ -6,6 +6,7 @@ export { conformanceCases, type ConformanceCase, type ConformanceOptions } from 
 export { checkNeutral } from './checks/neutral';
 export { checkProbeRestore, checkRestoreOnThrow } from './checks/probes';
 export { checkNoLeaks } from './checks/leaks';
+export { checkNonFiniteSteps } from './checks/non-finite';
 export { checkConfigRoundTrip, checkResume, rebuild } from './checks/round-trip';
 export { checkLayers, checkSaveLoad, type LayersMode } from './checks/layers';
 export {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { withPlugins } from '@flatopt/core';
 import type { PluggedOptimizer } from '@flatopt/core';
-import type { Plugin } from '@flatopt/core';
+import type { Plugin, PluggedOptions } from '@flatopt/core';
 import { ConformanceError } from './errors';
 import type { Problem } from './problems';
 
@@ -35,11 +35,12 @@ export function plugged(
   subject: ConformanceSubject,
   optimizer: OptimizerName,
   neutral = false,
+  options: PluggedOptions = {},
 ): PluggedOptimizer {
   const make = neutral ? subject.neutral : subject.create;
   if (!make) throw new ConformanceError('setup', `${subject.name} has no neutral settings.`);
   const made = make();
-  return withPlugins(makeOptimizer(optimizer), ...(Array.isArray(made) ? made : [made]));
+  return withPlugins(makeOptimizer(optimizer), ...(Array.isArray(made) ? made : [made]), options);
 }
 
 export function lossOf(subject: ConformanceSubject, problem: Problem): () => tf.Scalar | tf.Tensor1D {

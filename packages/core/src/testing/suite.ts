@@ -1,5 +1,6 @@
 import { checkLayers, checkSaveLoad, type LayersMode } from './checks/layers';
 import { checkNoLeaks } from './checks/leaks';
+import { checkNonFiniteSteps } from './checks/non-finite';
 import { checkNeutral } from './checks/neutral';
 import { checkProbeRestore, checkRestoreOnThrow } from './checks/probes';
 import { checkConfigRoundTrip, checkResume } from './checks/round-trip';
@@ -48,6 +49,11 @@ export function conformanceCases(
       add('a throwing loss leaves weights and state untouched', () =>
         checkRestoreOnThrow(subject, optimizer),
       );
+      for (const check of ['read', 'device'] as const) {
+        add(`a non-finite step leaves no trace (finiteCheck '${check}')`, () =>
+          checkNonFiniteSteps(subject, optimizer, check),
+        );
+      }
       add(`no tensor leaks over ${leakSteps} steps`, () => checkNoLeaks(subject, optimizer, leakSteps));
       add('config round-trips', () => checkConfigRoundTrip(subject, optimizer));
       add('resumed training is bit-identical', () => checkResume(subject, optimizer));

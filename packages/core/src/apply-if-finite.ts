@@ -1,0 +1,57 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Grads } from './types';
+
+/**
+ * optax's `apply_if_finite`, on the device and without reading anything back: runs `update`, then
+ * sets every variable in `guarded` that the update changed back to its value before the update
+ * wherever `ok` is false. The old values come from saved clones, which share the buffer on most
+ * backends (no copy), so a skipped step leaves the variables bit-identical.
+ *
+ * `update` receives the gradients; where `sanitize` is true they are first replaced by zeros when
+ * `ok` is false. That covers state the update creates on its first call (Adam's moments start from
+ * zeros), which has no earlier value to go back to: a zero gradient at zero state changes nothing
+ * in tfjs' optimizers.
+ */
+export function applyIfFinite(
+  ok: tf.Scalar,
+  guarded: readonly tf.Variable[],
+  grads: Grads,
+  sanitize: boolean,
+  update: (grads: Grads) => void,
+): void {
+  const ids = guarded.map((v) => v.dataId);
+  const saved = guarded.map((v) => tf.clone(v));
+  try {
+    const masks = new Masks(ok);
+    update(sanitize ? grads.map((g) => g && tf.where(masks.of(g), g, tf.zerosLike(g))) : grads);
+    guarded.forEach((v, i) => {
+      // A variable the update did not touch still holds its old buffer and needs no selection.
+      if (v.dataId !== ids[i]) v.assign(tf.where(masks.of(v), v, saved[i]));
+    });
+  } catch (e) {
+    // A throwing update (a plugin's apply, the wrapped optimizer) leaves nothing half-applied.
+    guarded.forEach((v, i) => v.dataId !== ids[i] && v.assign(saved[i]));
+    throw e;
+  } finally {
+    tf.dispose(saved);
+  }
+}
+
+/**
+ * `ok` broadcast to each shape once: tf.where tiles a scalar condition to the full shape on every
+ * call, and a step selects several tensors of one shape (a weight and its optimizer slots).
+ */
+class Masks {
+  private readonly byShape = new Map<string, tf.Tensor>();
+  constructor(private readonly ok: tf.Scalar) {}
+
+  of(x: tf.Tensor): tf.Tensor {
+    const key = x.shape.join(',');
+    let mask = this.byShape.get(key);
+    if (!mask) {
+      mask = x.rank === 0 ? this.ok : tf.broadcastTo(this.ok, x.shape);
+      this.byShape.set(key, mask);
+    }
+    return mask;
+  }
+}
