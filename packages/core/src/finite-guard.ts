@@ -40,7 +40,7 @@ export class FiniteGuard {
   }
 
   /**
-   * `'read'` mode: reads `flag` (0 when finite, NaN otherwise) and returns whether to skip the
+   * `'read'` mode: reads `flag` (finite exactly when the step is, see `finiteFlag`) and returns whether to skip the
    * step; under 'throw' a non-finite step throws instead, before anything was applied.
    */
   readNow(

@@ -3,16 +3,15 @@ import { FlatoptError } from './errors';
 import type { Grads } from './types';
 
 /**
- * A scalar that is 0 when the loss and every gradient are finite and NaN otherwise: each
- * gradient is summed (one reduction pass, no full-size temporary), and s·0 is 0 for finite s and
- * NaN for ±Inf/NaN. A NaN or Inf entry makes its sum NaN or Inf; so does, in principle, a sum of
- * finite entries beyond float32's 3.4e38, which takes entries around 1e29 and is treated as the
- * divergence it is.
+ * A scalar that is finite exactly when the loss and every gradient are: the loss plus the sum of
+ * each gradient (one reduction pass each, no full-size temporary). A NaN or ±Inf entry makes its
+ * sum NaN or ±Inf, and Inf + (−Inf) is NaN; so does, in principle, a total of finite values beyond
+ * float32's 3.4e38, which takes entries around 1e29 and is treated as the divergence it is.
  */
 export function finiteFlag(loss: tf.Scalar, grads: Grads): tf.Scalar {
   return tf.tidy(() => {
     const sums = [loss, ...grads.filter((g): g is tf.Tensor => g !== null).map((g) => tf.sum(g))];
-    return tf.mul(tf.addN(sums), 0) as tf.Scalar;
+    return (sums.length === 1 ? tf.clone(loss) : tf.addN(sums)) as tf.Scalar;
   });
 }
 

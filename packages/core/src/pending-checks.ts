@@ -20,7 +20,7 @@ export class PendingChecks {
   private found: SkippedStep[] = [];
   private failure: unknown = null;
 
-  /** Starts the read of `pair` = [flag, loss] (flag 0 when finite, NaN otherwise) and disposes it. */
+  /** Starts the read of `pair` = [flag, loss] (the flag is finite exactly when the step is) and disposes it. */
   add(pair: tf.Tensor1D, iteration: number, hasLoss = true): void {
     const read = readAsync(pair)
       .then((values) => {

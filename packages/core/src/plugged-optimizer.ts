@@ -202,7 +202,7 @@ export class PluggedOptimizer extends tf.Optimizer {
     // The device path checks the gradients it is given; computeGradients folded the loss's
     // finiteness into one of them (carryLossFlag).
     tf.tidy(() => {
-      const flag = finiteFlag(tf.scalar(0), grads);
+      const flag = finiteFlag(tf.scalar(0), grads); // finite exactly when every gradient is
       this.guard.applyGuarded(flag, grads, (g) => step.apply(g, target));
       this.guard.track(flag, null, step.iteration);
     });
