@@ -20,24 +20,29 @@ describe('bitwiseEqual', () => {
 });
 
 describe('coreOverhead', () => {
-  it('runs bare against plugged, checks the final weights and renders the original table', async () => {
+  it('runs bare Adam against three plugged variants, checks the final weights and judges each by 1.02', async () => {
     const bench = coreOverhead({ layers: [12, 8, 4], batchSize: 6 });
     expect(bench.name).toBe('core-overhead');
-    expect(bench.description).toContain('Target: plugged median ratio <= 1.02.');
+    expect(bench.description).toContain("Target: every plugged variant's median ratio <= 1.02.");
     const before = tf.memory().numTensors;
     const { result, notes } = await bench.run('cpu', { warmup: 1, samples: 2 });
     expect(tf.memory().numTensors).toBe(before);
     expect(result.baseline).toBe('bare');
-    expect(result.variants.map((v) => [v.name, v.samplesMs.length])).toEqual([
-      ['bare', 2],
-      ['plugged', 2],
+    expect(result.variants.map((v) => [v.name, v.samplesMs.length, v.limit])).toEqual([
+      ['bare', 2, undefined],
+      ['plugged', 2, 1.02],
+      ['plugged, device check', 2, 1.02],
+      ['plugged, no check', 2, 1.02],
     ]);
     expect(result.variants.every((v) => v.memory?.tensorDelta === 0)).toBe(true);
-    expect(notes).toEqual([
-      'cpu: final weights of `plugged` are bitwise identical to `bare` after 3 steps each.',
-    ]);
-    // No limits, no work reports, no profile: the table keeps its original seven columns.
-    expect(tableHeader([{ backend: 'cpu', result }])).toEqual([...TABLE_HEADER]);
+    expect(notes).toEqual(
+      ['plugged', 'plugged, device check', 'plugged, no check'].map(
+        (name) => `cpu: final weights of \`${name}\` are bitwise identical to \`bare\` after 3 steps each.`,
+      ),
+    );
+    const [...head] = TABLE_HEADER;
+    const peak = head.pop();
+    expect(tableHeader([{ backend: 'cpu', result }])).toEqual([...head, 'limit', 'within limit', peak]);
     expect(bench.conclude).toBeUndefined();
   });
 });

@@ -22,11 +22,11 @@ export function applyIfFinite(
   const ids = guarded.map((v) => v.dataId);
   const saved = guarded.map((v) => tf.clone(v));
   try {
-    const masks = new Masks(ok);
-    update(sanitize ? grads.map((g) => g && tf.where(masks.of(g), g, tf.zerosLike(g))) : grads);
+    const select = new Selector(ok);
+    update(sanitize ? grads.map((g) => g && select.of(g, tf.zerosLike(g))) : grads);
     guarded.forEach((v, i) => {
       // A variable the update did not touch still holds its old buffer and needs no selection.
-      if (v.dataId !== ids[i]) v.assign(tf.where(masks.of(v), v, saved[i]));
+      if (v.dataId !== ids[i]) v.assign(select.of(v, saved[i]));
     });
   } catch (e) {
     // A throwing update (a plugin's apply, the wrapped optimizer) leaves nothing half-applied.
@@ -38,20 +38,39 @@ export function applyIfFinite(
 }
 
 /**
- * `ok` broadcast to each shape once: tf.where tiles a scalar condition to the full shape on every
- * call, and a step selects several tensors of one shape (a weight and its optimizer slots).
+ * Backends whose Select kernel takes a condition with one entry per row of higher-rank inputs
+ * (TF's Select semantics) correctly. tfjs-backend-cpu 4.22's does not (it repeats each row's
+ * first value), so elsewhere the condition is tiled to the full shape.
  */
-class Masks {
-  private readonly byShape = new Map<string, tf.Tensor>();
+const ROW_SELECT = new Set(['webgl', 'webgpu']);
+
+/**
+ * `ok ? a : b` for whole tensors. tf.where tiles a scalar condition to the full shape first, a
+ * second full-size pass; on the GPU backends the Select kernel is called with the condition tiled
+ * to the first dimension only, once per length, so selecting costs one pass. Ranks above 4 (which
+ * WebGL's Select does not take) use tf.where.
+ */
+class Selector {
+  private readonly conditions = new Map<string, tf.Tensor>();
+  private readonly perRow = ROW_SELECT.has(tf.getBackend());
   constructor(private readonly ok: tf.Scalar) {}
 
-  of(x: tf.Tensor): tf.Tensor {
-    const key = x.shape.join(',');
-    let mask = this.byShape.get(key);
-    if (!mask) {
-      mask = x.rank === 0 ? this.ok : tf.broadcastTo(this.ok, x.shape);
-      this.byShape.set(key, mask);
+  of(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
+    if (a.rank === 0) return tf.where(this.ok, a, b);
+    if (!this.perRow || a.rank > 4) return tf.where(this.condition(a.shape), a, b);
+    return tf
+      .engine()
+      .runKernel('Select', { condition: this.condition([a.shape[0]]), t: a, e: b }) as tf.Tensor;
+  }
+
+  /** `ok` tiled to `shape`, made once per shape and step. */
+  private condition(shape: readonly number[]): tf.Tensor {
+    const key = shape.join(',');
+    let condition = this.conditions.get(key);
+    if (!condition) {
+      condition = tf.broadcastTo(this.ok, [...shape]);
+      this.conditions.set(key, condition);
     }
-    return mask;
+    return condition;
   }
 }
