@@ -1,0 +1,34 @@
+/**
+ * The conformance cases a browser page runs, named the same in Node (to declare one vitest test
+ * per case at collection time) and in the page (to find and run a case by name). Naming a case
+ * does no tfjs work, so this is safe to import in Node.
+ */
+import { conformanceCases, type ConformanceCase, type ConformanceOptions } from '@flatopt/core/testing';
+import { SUBJECTS } from '../subjects';
+
+/** Every subject of every plugin package, with its package. */
+export const ALL_SUBJECTS = Object.entries(SUBJECTS).flatMap(([pkg, list]) =>
+  list.map((subject) => ({ pkg, subject })),
+);
+
+/**
+ * The WebGL run of the kit. The leak check takes 40 steps instead of the kit's 200: on
+ * SwiftShader a step of the kit's MLP costs ~20–40 ms, and 40 steps still catch any per-step
+ * leak (it would show as ≥ 40 tensors).
+ */
+export const WEBGL_KIT: ConformanceOptions = {
+  backends: ['webgl'],
+  optimizers: ['sgd', 'adam'],
+  leakSteps: 40,
+};
+
+export function planCases(options: ConformanceOptions): ConformanceCase[] {
+  return ALL_SUBJECTS.flatMap(({ subject }) => conformanceCases(subject, options));
+}
+
+/** The case named `name`; throws when there is none. */
+export function findCase(options: ConformanceOptions, name: string): ConformanceCase {
+  const found = planCases(options).find((c) => c.name === name);
+  if (!found) throw new Error(`no conformance case named '${name}' under ${JSON.stringify(options)}`);
+  return found;
+}
