@@ -3,6 +3,7 @@ export { PluggedOptimizer, type PluggedOptions } from './plugged-optimizer';
 export type { FiniteCheck } from './finite-guard';
 export type {
   ConfigValue,
+  Diagnostic,
   Evaluation,
   Grads,
   NamedTensor,

@@ -185,6 +185,42 @@ describe('the step pipeline', () => {
     expect(report.loss).toBeCloseTo(l0, 6);
   });
 
+  it('computes diagnostics recorded as functions only for a report that is read (step, stepAsync)', async () => {
+    const p = problem(12);
+    let calls = 0;
+    const lazy: Plugin = {
+      name: 'lazy',
+      evaluate: (ctx, next) => {
+        const ev = next();
+        ctx.record('double', () => (calls++, tf.mul(ev.loss, 2) as tf.Scalar));
+        ctx.record('replaced', () => (calls++, 1)); // overridden by the value below: never called
+        ctx.record('replaced', 7);
+        return ev;
+      },
+      apply: (ctx, grads, next) => {
+        ctx.record('applied', () => (calls++, 3));
+        next(grads);
+      },
+      getConfig: () => ({}),
+    };
+    const opt = withPlugins(tf.train.sgd(0.1), lazy);
+    opt.minimize(p.loss, false, p.variables);
+    const { value, grads } = opt.computeGradients(p.loss, p.variables);
+    opt.applyGradients(grads);
+    tf.dispose([value, ...Object.values(grads)]);
+    expect(calls).toBe(0);
+    const loss = tf.tidy(() => p.loss().dataSync()[0]);
+    const before = tf.memory().numTensors;
+    const report = opt.step(p.loss, p.variables);
+    expect(calls).toBe(2);
+    expect(report.diagnostics['lazy/double']).toBeCloseTo(2 * loss, 5);
+    expect(report.diagnostics['lazy/replaced']).toBe(7);
+    expect(report.diagnostics['lazy/applied']).toBe(3);
+    expect((await opt.stepAsync(p.loss, p.variables)).diagnostics['lazy/applied']).toBe(3);
+    expect(calls).toBe(4);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('gives plugins the wrapped optimizer’s learning rate and iteration', () => {
     const p = problem();
     const seen: Array<[number | undefined, number]> = [];

@@ -225,7 +225,7 @@ export class PluggedOptimizer extends tf.Optimizer {
   ): tf.Scalar {
     this.guard.raiseFound(this.inner);
     const variables = this.resolveVariables(varList);
-    const step = this.newStep(variables, f);
+    const step = this.newStep(variables, f, onApplied !== undefined);
     const out = this.evaluate(step, mode !== 'none');
     try {
       const skip =
@@ -283,13 +283,15 @@ export class PluggedOptimizer extends tf.Optimizer {
     });
   }
 
-  private newStep(variables: readonly tf.Variable[], lossFn: LossFn | undefined): Step {
+  /** `report`: whether the step's diagnostics will be read (only `step` and `stepAsync` read them). */
+  private newStep(variables: readonly tf.Variable[], lossFn: LossFn | undefined, report = false): Step {
     return new Step({
       variables,
       iteration: this.iterations,
       learningRate: this.learningRate,
       plugins: this.plugins,
       lossFn,
+      report,
     });
   }
 

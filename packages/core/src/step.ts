@@ -3,7 +3,7 @@ import { FlatoptError } from './errors';
 import { variableGradsWithAux } from './aux-gradients';
 import { checkLossValue } from './loss';
 import { sideEffectFree } from './side-effects';
-import type { Evaluation, Grads, LossFn, Plugin, StepContext } from './types';
+import type { Diagnostic, Evaluation, Grads, LossFn, Plugin, StepContext } from './types';
 
 export interface StepSetup {
   readonly variables: readonly tf.Variable[];
@@ -12,6 +12,8 @@ export interface StepSetup {
   readonly plugins: readonly Plugin[];
   /** Absent when only the apply stage runs (a direct `applyGradients` call). */
   readonly lossFn?: LossFn;
+  /** Whether the step's report will be read; diagnostics recorded as functions are computed only then. */
+  readonly report?: boolean;
 }
 
 /** Where the apply stage ends: its variable list and the wrapped optimizer's update. */
@@ -29,7 +31,9 @@ export interface ApplyTarget {
 export class Step {
   gradientEvaluations = 0;
   doubleBackpropEvaluations = 0;
-  readonly diagnostics: Record<string, tf.Scalar | number> = {};
+  readonly diagnostics: Record<string, Diagnostic> = {};
+  /** Diagnostics recorded as functions and not computed yet (see `StepContext.record`). */
+  private readonly deferred = new Map<string, () => Diagnostic>();
   private lossCalls = 0;
   private readonly contexts: StepContext[];
 
@@ -88,8 +92,13 @@ export class Step {
     next([...grads, ...new Array<null>(length - grads.length).fill(null)]);
   }
 
-  /** Diagnostics that are tensors, for returning out of a tidy. */
+  /**
+   * Diagnostics that are tensors, for returning out of a tidy; first computes those recorded as
+   * functions since the last call (call it at the end of each stage, inside the stage's tidy).
+   */
   tensorDiagnostics(): Record<string, tf.Scalar> {
+    for (const [k, f] of this.deferred) this.diagnostics[k] = f();
+    this.deferred.clear();
     const out: Record<string, tf.Scalar> = {};
     for (const [k, v] of Object.entries(this.diagnostics)) if (typeof v !== 'number') out[k] = v;
     return out;
@@ -103,7 +112,10 @@ export class Step {
       learningRate,
       probe: (shift, scale, fn) => this.probe(owner, variables, shift, scale, fn),
       record: (name, value) => {
-        this.diagnostics[`${owner}/${name}`] = value;
+        const key = `${owner}/${name}`;
+        this.deferred.delete(key);
+        if (typeof value !== 'function') this.diagnostics[key] = value;
+        else if (this.setup.report) this.deferred.set(key, value);
       },
       objective: () => {
         const { value, aux } = this.objectiveWithAux();

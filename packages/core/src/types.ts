@@ -12,6 +12,9 @@ export interface NamedTensor {
   tensor: tf.Tensor;
 }
 
+/** A diagnostic value: a device scalar (read with the step's report) or a plain number. */
+export type Diagnostic = tf.Scalar | number;
+
 /** What the evaluate stage produces: the objective at the current weights and the gradient to apply. */
 export interface Evaluation {
   /** The mean loss at the weights the evaluation ran at (before any loss transform). */
@@ -56,8 +59,14 @@ export interface StepContext {
    * tfjs-layers metrics), so a probe never disturbs what the primary evaluation reported.
    */
   probe<T>(shift: Grads, scale: number | tf.Scalar, fn: () => T): T;
-  /** Records a diagnostic (kept as a tensor until the step is read; no sync). */
-  record(name: string, value: tf.Scalar | number): void;
+  /**
+   * Records a diagnostic (kept as a tensor until the step is read; no sync). Pass a function to
+   * compute it only when the step's report will be read (`step`, `stepAsync`): `minimize`, `fit`
+   * and the two-call protocol read none, so they skip that work. The function runs at the end of
+   * the stage that recorded it, so the tensors it reads must still exist then (not made in a
+   * `tf.tidy` the plugin has since closed).
+   */
+  record(name: string, value: Diagnostic | (() => Diagnostic)): void;
   /**
    * The objective at the current weights as a differentiable scalar (`value`: the mean of the
    * loss after every plugin's transformLoss), with the untransformed mean `loss` beside it, for
