@@ -9,6 +9,7 @@ import {
   globalNorm,
   map,
   mul,
+  radiusScale,
   scale,
   scaledAdd,
   squaredNorm,
@@ -16,6 +17,7 @@ import {
   zerosLike,
   type TensorList,
 } from './tensor-list';
+import { countKernels } from './testing/kernels';
 
 /** Reads a scalar and disposes it. */
 const num = (s: tf.Scalar): number => {
@@ -166,6 +168,23 @@ describe.each(['cpu', 'wasm'])('tensor-list on %s', (backend) => {
     ];
     for (const op of ops)
       expect(() => op([x], [x, x])).toThrow('tensor lists are not aligned: lengths 1 and 2');
+  });
+
+  it('radiusScale is r/‖a‖ bit for bit for a normal ‖a‖², finite at 0 (a zero list stays 0), in 3 kernels', () => {
+    const f32 = (x: number) => Math.fround(x);
+    for (const normSq of [4, 0.3, 1e-30, 2 ** -126, 7e5]) {
+      const q = f32(normSq);
+      const expected = f32(f32(0.05) / f32(Math.sqrt(q)));
+      const { value, counts } = countKernels(() => radiusScale(tf.scalar(q), 0.05));
+      expect(num(value)).toBe(expected);
+      expect(counts.calls).toEqual({ Maximum: 1, Sqrt: 1, RealDiv: 1 });
+    }
+    const atZero = radiusScale(tf.scalar(0), 0.05);
+    expect(num(tf.clone(atZero))).toBe(f32(0.05) * 2 ** 63);
+    expect(read([tf.mul(t([0, -0, 0]), atZero)])).toEqual([[0, -0, 0]]);
+    atZero.dispose();
+    expect(num(radiusScale(tf.scalar(NaN), 0.05))).toBeNaN();
+    expect(num(radiusScale(tf.scalar(Infinity), tf.scalar(0.05)))).toBe(0);
   });
 
   it('zerosLike gives zeros of the same shapes', () => {

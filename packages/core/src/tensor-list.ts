@@ -121,19 +121,16 @@ export function zerosLike(like: ReadonlyArray<tf.Tensor>): tf.Tensor[] {
   return like.map((x) => tf.zerosLike(x));
 }
 
+/** float32's smallest normal number, the floor of ‖a‖² in `radiusScale`. */
+const SMALLEST_NORMAL = 2 ** -126;
+
 /**
- * r/‖a‖ from ‖a‖², or exactly 0 when ‖a‖ = 0: the scale that puts a list on the sphere of radius
- * r (SAM's ρ·g/‖g‖), with no additive epsilon — so no NaN at a zero gradient in any float
- * precision, and a zero gradient stays a zero shift.
+ * r/‖a‖ from ‖a‖², the scale that puts a list on the sphere of radius r (SAM's ρ·g/‖g‖), with no
+ * additive epsilon: ‖a‖² is floored at float32's smallest normal number instead, so the scale is
+ * r/‖a‖ bit for bit wherever ‖a‖² is a normal number and finite (r·2⁶³) where it is 0. Multiplied
+ * by the list, a zero list stays exactly zero and no NaN appears in any float precision that has
+ * float32's range. Three kernels (Maximum, Sqrt, RealDiv): one more than the unguarded r/‖a‖.
  */
 export function radiusScale(normSq: tf.Scalar, radius: Weight): tf.Scalar {
-  return tf.tidy(() => {
-    const norm = tf.sqrt(normSq);
-    const positive = tf.greater(norm, 0);
-    return tf.where(
-      positive,
-      tf.div(radius, tf.where(positive, norm, tf.onesLike(norm))),
-      tf.zerosLike(norm),
-    );
-  }) as tf.Scalar;
+  return tf.tidy(() => tf.div(radius, tf.sqrt(tf.maximum(normSq, SMALLEST_NORMAL)))) as tf.Scalar;
 }
