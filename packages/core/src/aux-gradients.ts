@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { alias } from './alias';
 
 /** What `variableGradsWithAux` differentiates: a scalar to differentiate, and tensors to bring out alongside. */
 export interface ValueWithAux<A extends Record<string, tf.Tensor>> {
@@ -26,8 +27,8 @@ export function variableGradsWithAux<A extends Record<string, tf.Tensor>>(
       aux = out.aux;
       return out.value;
     }, [...variables]);
-    // A clone joins the current scope (and shares the buffer on cpu); the kept original goes.
-    const free = Object.fromEntries(Object.entries(aux).map(([k, t]) => [k, tf.clone(t)])) as A;
+    // An alias joins the current scope (sharing the buffer, no kernel); the kept original goes.
+    const free = Object.fromEntries(Object.entries(aux).map(([k, t]) => [k, alias(t)])) as A;
     return { value, grads, aux: free };
   } catch (error) {
     releaseTape();

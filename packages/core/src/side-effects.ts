@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { alias } from './alias';
 
 type TapeNode = { saved?: tf.Tensor[] };
 type Engine = ReturnType<typeof tf.engine> & {
@@ -18,8 +19,9 @@ function savedByTape(engine: Engine): Set<number> {
  * Runs a loss function a second (third, …) time in a step without the side effects tfjs-layers'
  * training closure has on every call (TFJS_INTERNALS §2):
  * - BatchNormalization writes its moving statistics on every call: non-trainable variables are
- *   snapshotted (a clone: it shares the buffer on cpu and copies it on wasm) and restored if
- *   they were reassigned;
+ *   snapshotted (an `alias`: it shares the buffer and launches no kernel on any backend, where a
+ *   clone copies it on wasm and is a kernel call on tfjs-node and WebGL) and restored if they
+ *   were reassigned;
  * - the closure `tf.keep`s each metric and pushes it onto an array that fit reads from and
  *   trainOnBatch returns whole: while `fn` runs, a push of a tensor kept during `fn` is dropped,
  *   and afterwards the tensors kept during `fn` are disposed — except those the engine itself
@@ -32,7 +34,7 @@ export function sideEffectFree<T>(fn: () => T): T {
   const firstNewId = (engine.constructor as unknown as { nextTensorId: number }).nextTensorId;
   const snapshot = Object.values(engine.registeredVariables)
     .filter((v) => !v.trainable)
-    .map((v) => ({ v, dataId: v.dataId, copy: tf.clone(v) }));
+    .map((v) => ({ v, dataId: v.dataId, copy: alias(v) }));
   const keep = engine.keep;
   const kept = new Set<unknown>();
   engine.keep = function <K extends tf.Tensor>(this: Engine, t: K): K {

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { alias } from './alias';
 import { FlatoptError } from './errors';
 import { variableGradsWithAux } from './aux-gradients';
 import { checkLossValue } from './loss';
@@ -169,9 +170,9 @@ export class Step {
     fn: () => T,
   ): T {
     checkAlignment(shift, variables.length, `${owner}: ctx.probe shift`);
-    // Restoring from saved clones is bit-exact where subtracting the shift again is not
-    // (TFJS_INTERNALS §4). A clone shares the buffer on cpu and copies it on wasm.
-    const saved = variables.map((v, i) => (shift[i] ? tf.clone(v) : null));
+    // Restoring from saved handles is bit-exact where subtracting the shift again is not
+    // (TFJS_INTERNALS §4). An alias shares the buffer and launches no kernel (a clone copies it on wasm).
+    const saved = variables.map((v, i) => (shift[i] ? alias(v) : null));
     try {
       tf.tidy(() =>
         variables.forEach((v, i) => {
