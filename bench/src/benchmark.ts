@@ -1,4 +1,4 @@
-import { UsageError } from './cli';
+import { UsageError } from './usage-error';
 import { leakNotes, limitNotes, type BackendRun, type BenchmarkReport } from './report';
 import type { RunResult } from './runner';
 

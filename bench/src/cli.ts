@@ -1,9 +1,7 @@
 import { parseArgs } from 'node:util';
+import { UsageError } from './usage-error';
 
-/** A mistake on the command line: the CLI prints its message alone, without a stack. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
+export { UsageError };
 
 /** Whether `error` is a command-line mistake (ours or node:util parseArgs'), not a failure of the run. */
 export function isUsageError(error: unknown): boolean {

@@ -5,6 +5,8 @@
  *   pnpm --filter @flatopt/bench start [--benchmark a,b] [--samples N] [--warmup N] [--backends wasm,cpu,tensorflow] [--quick]
  *
  * 'tensorflow' is tfjs-node, from .tfjs-node/ (`pnpm tfjs-node`), loaded only when asked for.
+ * 'webgl' and 'webgpu' run in headless Chromium (Debian's chromium), one page for all the
+ * selected benchmarks, after the Node backends; their runs join the same report.
  */
 import '@tensorflow/tfjs'; // registers the cpu backend
 import '@tensorflow/tfjs-backend-wasm'; // registers the wasm backend
@@ -15,8 +17,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { registerOptionalBackends } from './backends';
 import { runBenchmark, selectBenchmarks } from './benchmark';
 import { BENCHMARKS } from './benchmarks';
+import { isBrowserBackend, mergeReports, runInBrowser } from './browser/in-browser';
 import { isUsageError, parseCli } from './cli';
-import { toJson, toMarkdown } from './report';
+import { toJson, toMarkdown, type BenchmarkReport } from './report';
 
 async function writeAtomically(path: string, text: string): Promise<void> {
   await writeFile(`${path}.tmp`, text);
@@ -45,19 +48,40 @@ async function main(): Promise<void> {
 
   const dir = fileURLToPath(new URL('../results/', import.meta.url));
   await mkdir(dir, { recursive: true });
-  for (const [i, benchmark] of selected.entries()) {
-    const report = await runBenchmark(benchmark, {
-      ...cli,
-      useBackend,
-      environment,
-      log: (line) => process.stderr.write(`${line}\n`),
-    });
-    const markdown = toMarkdown(report);
-    await writeAtomically(`${dir}${benchmark.name}.json`, toJson(report));
-    await writeAtomically(`${dir}${benchmark.name}.md`, markdown);
-    process.stdout.write(i === 0 ? markdown : `\n${markdown}`);
-    process.stderr.write(`wrote results/${benchmark.name}.json and results/${benchmark.name}.md\n`);
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const nodeBackends = cli.backends.filter((b) => !isBrowserBackend(b));
+  const reports = new Map<string, BenchmarkReport>();
+  if (nodeBackends.length > 0) {
+    for (const benchmark of selected) {
+      const report = await runBenchmark(benchmark, {
+        ...cli,
+        backends: nodeBackends,
+        useBackend,
+        environment,
+        log,
+      });
+      reports.set(benchmark.name, report);
+      await write(dir, report);
+    }
   }
+  for (const backend of cli.backends.filter(isBrowserBackend)) {
+    log(`${backend}: running ${selected.map((b) => b.name).join(', ')} in headless Chromium ...`);
+    for (const browserReport of await runInBrowser(backend, cli.benchmarks, cli, log)) {
+      const report = mergeReports(reports.get(browserReport.benchmark), browserReport);
+      reports.set(report.benchmark, report);
+      await write(dir, report);
+    }
+  }
+  selected.forEach((b, i) =>
+    process.stdout.write(`${i === 0 ? '' : '\n'}${toMarkdown(reports.get(b.name)!)}`),
+  );
+}
+
+/** Writes results/<name>.json and .md (again after each backend, so a stopped run keeps what it measured). */
+async function write(dir: string, report: BenchmarkReport): Promise<void> {
+  await writeAtomically(`${dir}${report.benchmark}.json`, toJson(report));
+  await writeAtomically(`${dir}${report.benchmark}.md`, toMarkdown(report));
+  process.stderr.write(`wrote results/${report.benchmark}.json and results/${report.benchmark}.md\n`);
 }
 
 main().catch((error: unknown) => {
