@@ -6,6 +6,7 @@
 import { expect } from 'vitest';
 import type { BackendName } from '@flatopt/core/testing';
 import { ALL_SUBJECTS } from './plan';
+import { BATCHES_PER_EPOCH, FIT_EPOCHS, RAW_STEPS } from './steps';
 import type { EntryPoint, ReadCount } from './page/reads';
 import type { LanePage } from './lane-page';
 
@@ -46,14 +47,29 @@ export function optimizerLabel(optimizer: string): string {
 }
 
 export function describeReads(c: ReadCase): string {
-  const expected = c.entry === 'step' ? 'at most 1 blocking read per step' : '0 blocking reads per step';
+  let expected = c.entry === 'step' ? 'at most 1 blocking read per step' : '0 blocking reads per step';
+  if (c.entry === 'fit') expected += `, over ${FIT_EPOCHS} epochs with numTensors unchanged after the first`;
   return `${optimizerLabel(c.optimizer)} ${c.entry}: ${expected}`;
 }
 
 export async function checkReads(page: LanePage, backend: BackendName, c: ReadCase): Promise<void> {
   const got = await page.call<ReadCount>('blockingReads', backend, c.optimizer, c.entry);
-  const steps = ['fit', 'fitDataset', 'trainOnBatch'].includes(c.entry) ? 4 : 5;
+  const steps =
+    c.entry === 'fit'
+      ? BATCHES_PER_EPOCH * FIT_EPOCHS
+      : LAYERS.includes(c.entry)
+        ? BATCHES_PER_EPOCH
+        : RAW_STEPS;
   expect(got.perStep).toHaveLength(steps);
+  if (c.entry === 'fit') {
+    // Item 3: nothing leaked per epoch (the first creates the optimizer's state).
+    expect(got.tensorsAfterEpoch).toHaveLength(FIT_EPOCHS);
+    const [first, ...later] = got.tensorsAfterEpoch!;
+    expect(
+      later.map((n) => n - first),
+      'tensors gained since the end of epoch 1',
+    ).toEqual(later.map(() => 0));
+  }
   if (c.entry === 'step') {
     expect(Math.max(...got.perStep)).toBeLessThanOrEqual(1);
     return;

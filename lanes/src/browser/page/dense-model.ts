@@ -4,9 +4,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { normals } from '@flatopt/core/testing';
+import { BATCHES_PER_EPOCH } from '../steps';
 
-export const EXAMPLES = 32;
 export const BATCH = 8;
+export const EXAMPLES = BATCH * BATCHES_PER_EPOCH;
 export const FEATURES = 6;
 const CLASSES = 3;
 

@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { PluggedOptimizer } from '@flatopt/core';
 import { mlpProblem, useBackend, type BackendName } from '@flatopt/core/testing';
 import { settledOf, stepAsync } from './async-api';
+import { FIT_EPOCHS, RAW_STEPS } from '../steps';
 import { BATCH, EXAMPLES, denseData, denseModel } from './dense-model';
 import { lossFor, optimizerFor } from './optimizers';
 import { countBlockingReads, type ReadCounter } from './read-counter';
@@ -16,9 +17,9 @@ export interface ReadCount {
   perStep: number[];
   /** Blocking reads during the whole run, including what fit does between batches. */
   total: number;
+  /** fit only: `tf.memory().numTensors` at the end of each epoch. */
+  tensorsAfterEpoch?: number[];
 }
-
-const STEPS = 5;
 
 function stepper(counter: ReadCounter) {
   const perStep: number[] = [];
@@ -30,7 +31,7 @@ function stepper(counter: ReadCounter) {
   };
 }
 
-/** minimize / step / stepAsync on the kit's MLP problem, STEPS steps from a fresh optimizer. */
+/** minimize / step / stepAsync on the kit's MLP problem, RAW_STEPS steps from a fresh optimizer. */
 async function rawSteps(name: string, entry: EntryPoint): Promise<ReadCount> {
   const problem = mlpProblem({ seed: 61 });
   const opt = optimizerFor(name);
@@ -41,7 +42,7 @@ async function rawSteps(name: string, entry: EntryPoint): Promise<ReadCount> {
   const counter = countBlockingReads();
   const s = stepper(counter);
   try {
-    for (let i = 0; i < STEPS; i++) {
+    for (let i = 0; i < RAW_STEPS; i++) {
       s.begin();
       if (entry === 'minimize') {
         if (plugged) plugged.minimize(loss, false, problem.variables);
@@ -59,7 +60,10 @@ async function rawSteps(name: string, entry: EntryPoint): Promise<ReadCount> {
   }
 }
 
-/** fit / fitDataset (one epoch of EXAMPLES/BATCH batches) or trainOnBatch (as many calls). */
+/**
+ * fit (FIT_EPOCHS epochs of EXAMPLES/BATCH batches), fitDataset (one such epoch) or trainOnBatch
+ * (as many calls as an epoch has batches).
+ */
 async function layersSteps(name: string, entry: EntryPoint): Promise<ReadCount> {
   const data = denseData();
   const opt = optimizerFor(name);
@@ -72,10 +76,17 @@ async function layersSteps(name: string, entry: EntryPoint): Promise<ReadCount> 
   );
   const counter = countBlockingReads();
   const s = stepper(counter);
-  const callbacks = { onBatchBegin: async () => s.begin(), onBatchEnd: async () => s.end() };
+  const tensorsAfterEpoch: number[] = [];
+  const callbacks = {
+    onBatchBegin: async () => s.begin(),
+    onBatchEnd: async () => s.end(),
+    onEpochEnd: async () => void tensorsAfterEpoch.push(tf.memory().numTensors),
+  };
   try {
     if (entry === 'fit') {
-      await model.fit(data.x, data.y, { batchSize: BATCH, epochs: 1, shuffle: false, verbose: 0, callbacks });
+      const options = { batchSize: BATCH, epochs: FIT_EPOCHS, shuffle: false, verbose: 0, callbacks };
+      await model.fit(data.x, data.y, options);
+      return { perStep: s.perStep, total: counter.count, tensorsAfterEpoch };
     } else if (entry === 'fitDataset') {
       await model.fitDataset(data.dataset(), { epochs: 1, verbose: 0, callbacks });
     } else {
