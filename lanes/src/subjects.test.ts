@@ -20,6 +20,6 @@ describe('SUBJECTS', () => {
     const [first] = SUBJECTS.sam;
     const names = conformanceCases(first, { backends: ['webgl'], optimizers: ['adam'] }).map((c) => c.name);
     expect(names[0]).toBe('sam SAM [webgl, adam] neutral settings equal the bare optimizer');
-    expect(names).toHaveLength(10);
+    expect(names).toHaveLength(12);
   });
 });

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { Selector } from './selector';
 import type { Grads } from './types';
 
 /**
@@ -34,43 +35,5 @@ export function applyIfFinite(
     throw e;
   } finally {
     tf.dispose(saved);
-  }
-}
-
-/**
- * Backends whose Select kernel takes a condition with one entry per row of higher-rank inputs
- * (TF's Select semantics) correctly. tfjs-backend-cpu 4.22's does not (it repeats each row's
- * first value), so elsewhere the condition is tiled to the full shape.
- */
-const ROW_SELECT = new Set(['webgl', 'webgpu']);
-
-/**
- * `ok ? a : b` for whole tensors. tf.where tiles a scalar condition to the full shape first, a
- * second full-size pass; on the GPU backends the Select kernel is called with the condition tiled
- * to the first dimension only, once per length, so selecting costs one pass. Ranks above 4 (which
- * WebGL's Select does not take) use tf.where.
- */
-class Selector {
-  private readonly conditions = new Map<string, tf.Tensor>();
-  private readonly perRow = ROW_SELECT.has(tf.getBackend());
-  constructor(private readonly ok: tf.Scalar) {}
-
-  of(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
-    if (a.rank === 0) return tf.where(this.ok, a, b);
-    if (!this.perRow || a.rank > 4) return tf.where(this.condition(a.shape), a, b);
-    return tf
-      .engine()
-      .runKernel('Select', { condition: this.condition([a.shape[0]]), t: a, e: b }) as tf.Tensor;
-  }
-
-  /** `ok` tiled to `shape`, made once per shape and step. */
-  private condition(shape: readonly number[]): tf.Tensor {
-    const key = shape.join(',');
-    let condition = this.conditions.get(key);
-    if (!condition) {
-      condition = tf.broadcastTo(this.ok, [...shape]);
-      this.conditions.set(key, condition);
-    }
-    return condition;
   }
 }
