@@ -285,3 +285,29 @@ describe('the step pipeline', () => {
     );
   });
 });
+
+describe('diagnostics', () => {
+  it("a plugin may record the loss it returns: the caller's loss is not freed with the diagnostics", () => {
+    const p = problem();
+    const echo: Plugin = {
+      name: 'echo',
+      evaluate(ctx, next) {
+        const ev = next();
+        ctx.record('loss', ev.loss);
+        return ev;
+      },
+      getConfig: () => ({}),
+    };
+    const opt = withPlugins(tf.train.sgd(0.1), echo);
+    const cost = opt.minimize(p.loss, true, p.variables)!;
+    expect(cost.isDisposed).toBe(false);
+    expect(Number.isFinite(cost.dataSync()[0])).toBe(true);
+    cost.dispose();
+    const { value, grads } = opt.computeGradients(p.loss, p.variables);
+    expect(value.isDisposed).toBe(false);
+    tf.dispose([value, ...Object.values(grads)]);
+    const before = tf.memory().numTensors;
+    opt.minimize(p.loss, false, p.variables);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});

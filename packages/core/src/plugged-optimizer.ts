@@ -154,7 +154,7 @@ export class PluggedOptimizer extends tf.Optimizer {
     const step = this.newStep(variables, f);
     const mode = this.guard.mode();
     const out = this.evaluate(step, mode === 'read');
-    tf.dispose(Object.values(out.diagnostics));
+    disposeDiagnostics(out.diagnostics, out.loss);
     let grads = out.grads;
     try {
       if (out.flag && this.guard.readNow(out.flag, out.loss, out.grads, variables, step.iteration)) {
@@ -248,7 +248,7 @@ export class PluggedOptimizer extends tf.Optimizer {
       throw e;
     } finally {
       dispose([...out.grads, out.flag]);
-      tf.dispose(Object.values(out.diagnostics));
+      disposeDiagnostics(out.diagnostics, out.loss);
     }
   }
 
@@ -463,6 +463,14 @@ export class PluggedOptimizer extends tf.Optimizer {
 }
 
 tf.serialization.registerClass(PluggedOptimizer);
+
+/**
+ * Frees a step's diagnostics, except a diagnostic that is the step's loss itself (a plugin may
+ * record the loss it returns, as SAM's reuse steps record L(θ + ε̂)): that tensor is the caller's.
+ */
+function disposeDiagnostics(diagnostics: Record<string, tf.Tensor>, loss: tf.Tensor): void {
+  tf.dispose(Object.values(diagnostics).filter((t) => t !== loss));
+}
 
 function names(items: ReadonlyArray<{ name: string }>): string {
   return items.map((x) => `'${x.name}'`).join(', ');
