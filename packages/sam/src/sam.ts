@@ -72,20 +72,37 @@ export function sam(options: SamOptions = {}): Plugin {
     adaptiveOn: adaptiveScope === 'all' ? () => true : (v) => v.rank >= 2,
   };
   const id = ++instances;
-  // The last ascent ε̂, kept between steps for `every > 1` (variables: created once, never in a tidy's care).
+  // The last ascent ε̂, kept between steps for `every > 1` (variables: created once, never in a
+  // tidy's care). A refresh step writes the new ε̂ to `staged` while it evaluates and commits it
+  // to `stored` in the apply stage, so a step that is not applied (non-finite, or a throw) leaves
+  // the stored ascent as it was; on the device path the guard undoes the commit like any update.
   let stored: Array<tf.Variable | null> = [];
+  let staged: Array<tf.Variable | null> = [];
+  let pending = false;
 
-  const store = (shift: Grads, scale: number | tf.Scalar) =>
+  const variableFor = (slot: string, i: number, value: tf.Tensor) =>
+    tf.variable(value, false, `flatopt/sam-${id}/${slot}${i}`);
+
+  const stage = (shift: Grads, scale: number | tf.Scalar) =>
     tf.tidy(() =>
       shift.forEach((s, i) => {
-        const value = s ? tf.mul(s, scale) : null;
-        if (!value) return;
-        if (stored[i]) stored[i]!.assign(value);
-        else stored[i] = tf.variable(value, false, `flatopt/sam-${id}/ascent${i}`);
+        if (!s) return;
+        const value = tf.mul(s, scale);
+        if (staged[i]) staged[i]!.assign(value);
+        else staged[i] = variableFor('staged', i, value);
+        // Created here, before the apply stage, so the commit only ever assigns to it.
+        stored[i] ??= variableFor('ascent', i, tf.zerosLike(value));
       }),
     );
 
+  const commit = () => {
+    if (!pending) return;
+    pending = false;
+    staged.forEach((v, i) => v && stored[i]!.assign(v));
+  };
+
   const evaluate = (ctx: StepContext, next: () => Evaluation): Evaluation => {
+    pending = false;
     const r = valueAt(rho, ctx.iteration);
     if (r === 0) return next();
     const reuse = every > 1 && ctx.iteration % every !== 0 && stored.length === ctx.variables.length;
@@ -99,13 +116,22 @@ export function sam(options: SamOptions = {}): Plugin {
     ctx.record('gradNorm', a.gradNorm);
     ctx.record('ascentNorm', a.norm);
     if (every > 1) {
-      if (stored.length !== ctx.variables.length) stored = ctx.variables.map(() => null);
-      store(a.shift, a.scale);
+      if (stored.length !== ctx.variables.length) {
+        stored = ctx.variables.map(() => null);
+        staged = ctx.variables.map(() => null);
+      }
+      stage(a.shift, a.scale);
+      pending = true;
     }
     const there = ctx.probe(a.shift, a.scale, next);
     ctx.record('perturbedLoss', there.loss);
-    ctx.record('sharpness', tf.sub(there.loss, here.loss) as tf.Scalar);
+    ctx.record('sharpness', () => tf.sub(there.loss, here.loss) as tf.Scalar);
     return { ...there, loss: here.loss, perExample: here.perExample };
+  };
+
+  const apply = (_ctx: StepContext, grads: Grads, next: (grads: Grads) => void) => {
+    next(grads);
+    commit();
   };
 
   const config: PluginConfig = { rho, adaptive, eta, adaptiveScope, normalize, every };
@@ -113,6 +139,7 @@ export function sam(options: SamOptions = {}): Plugin {
     name,
     type: OWNER,
     evaluate,
+    ...(every > 1 ? { apply } : {}),
     getConfig: () => config,
     async getWeights(): Promise<NamedTensor[]> {
       return stored.flatMap((v, i) => (v ? [{ name: `ascent${i}`, tensor: v }] : []));
@@ -123,14 +150,15 @@ export function sam(options: SamOptions = {}): Plugin {
         if (!Number.isInteger(i))
           throw new FlatoptError(`${name}: setWeights got an unknown weight '${w.name}'.`);
         if (stored[i]) stored[i]!.assign(w.tensor);
-        else stored[i] = tf.variable(w.tensor, false, `flatopt/sam-${id}/ascent${i}`);
+        else stored[i] = variableFor('ascent', i, w.tensor);
       }
       // A restored list is complete only if every slot the weights name is there; holes stay null.
       stored = Array.from({ length: stored.length }, (_, i) => stored[i] ?? null);
     },
     dispose() {
-      tf.dispose(stored.filter((v): v is tf.Variable => v !== null));
+      tf.dispose([...stored, ...staged].filter((v): v is tf.Variable => v !== null));
       stored = [];
+      staged = [];
     },
   };
 }
