@@ -34,6 +34,7 @@ export { checkBoolean, checkKnownKeys, checkNumber, checkOneOf, describeRange, t
 /** `tf.tidy` for results holding null (no-gradient) entries and plain numbers, which tfjs walks past. */
 export { tidy as tidyGrads } from './tidy';
 export { sideEffectFree } from './side-effects';
+export { alias } from './alias';
 export { readAsync } from './read-async';
 export { variableGradsWithAux, type ValueWithAux } from './aux-gradients';
 export * as tl from './tensor-list';

@@ -132,10 +132,18 @@ export class Step {
   /** The innermost `next()`: one first-order gradient evaluation at the current weights. */
   private baseEvaluation(): Evaluation {
     this.gradientEvaluations++;
-    const { value, grads, aux } = variableGradsWithAux(() => this.objectiveWithAux(), this.setup.variables);
+    let transformed = false;
+    const { value, grads, aux } = variableGradsWithAux(() => {
+      const out = this.objectiveWithAux(false);
+      transformed = out.transformed;
+      return out;
+    }, this.setup.variables);
     const aligned = this.setup.variables.map((v) => grads[v.name] ?? null);
-    const loss = aux.loss ?? value;
-    if (aux.loss) value.dispose();
+    if (!transformed) return { loss: value, grads: aligned, perExample: aux.perExample };
+    // A transform changed the loss: report the raw mean, of a per-example vector taken here, off
+    // the tape (on it, the tape would copy the vector for a backward pass that never comes).
+    value.dispose();
+    const loss = aux.loss ?? (tf.mean(aux.perExample!) as tf.Scalar);
     return { loss, grads: aligned, perExample: aux.perExample };
   }
 
@@ -143,9 +151,14 @@ export class Step {
    * mean(transforms(lossFn())), the function every gradient differentiates, plus the
    * untransformed mean loss (when a transform changed it) and the per-example vector. The first
    * loss call of a step is the primary one and keeps its side effects; later calls run
-   * side-effect free.
+   * side-effect free. `meanOfRaw` false leaves the mean of a transformed per-example vector to
+   * the caller (`transformed` says whether a transform changed the loss).
    */
-  private objectiveWithAux(): { value: tf.Scalar; aux: { loss?: tf.Scalar; perExample?: tf.Tensor1D } } {
+  private objectiveWithAux(meanOfRaw = true): {
+    value: tf.Scalar;
+    aux: { loss?: tf.Scalar; perExample?: tf.Tensor1D };
+    transformed: boolean;
+  } {
     const { lossFn, plugins, iteration } = this.setup;
     if (!lossFn) throw new FlatoptError('objective(): not available in the apply stage (no loss function).');
     this.lossCalls++;
@@ -158,8 +171,10 @@ export class Step {
     const value = (out.rank === 0 ? out : tf.mean(out)) as tf.Scalar;
     const aux: { loss?: tf.Scalar; perExample?: tf.Tensor1D } = {};
     if (raw.rank === 1) aux.perExample = raw as tf.Tensor1D;
-    if (out !== raw) aux.loss = (raw.rank === 0 ? raw : tf.mean(raw)) as tf.Scalar;
-    return { value, aux };
+    const transformed = out !== raw;
+    if (transformed && (raw.rank === 0 || meanOfRaw))
+      aux.loss = (raw.rank === 0 ? raw : tf.mean(raw)) as tf.Scalar;
+    return { value, aux, transformed };
   }
 
   private probe<T>(

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { countKernels, formatKernels, kernelDifference } from './kernels';
+import { countKernels, formatKernels, kernelDifference, stepKernels } from './kernels';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -83,5 +83,24 @@ describe('kernelDifference and formatKernels', () => {
     const b = { calls: { Add: 3, Sum: 1, Identity: 2 }, nested: {}, total: 6, totalNested: 0 };
     expect(kernelDifference(a, b)).toEqual({ Cast: 1, Sum: 1, Identity: -2 });
     expect(formatKernels({ Sum: 1, Add: 3 })).toBe('4 (Add 3, Sum 1)');
+  });
+});
+
+describe('stepKernels', () => {
+  it('counts one step after the warm-up steps, which create the optimizer state', () => {
+    const x = tf.variable(tf.tensor1d([1, 2]), true, 'kernels-test-step');
+    const loss = () => tf.sum(tf.square(x)) as tf.Scalar;
+    // Adam's first step creates its two moments (ZerosLike each): uncounted after one warm-up step.
+    const counted = (warmup: number) => {
+      const adam = tf.train.adam(0.1);
+      const counts = stepKernels(() => adam.minimize(loss, false, [x]), warmup);
+      adam.dispose();
+      return counts;
+    };
+    const [first, second] = [counted(0), counted(1)];
+    expect(first.calls.ZerosLike).toBe(2);
+    expect(second.calls.ZerosLike).toBeUndefined();
+    expect(first.total - second.total).toBe(2);
+    x.dispose();
   });
 });

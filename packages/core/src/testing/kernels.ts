@@ -78,3 +78,14 @@ export function formatKernels(counts: Readonly<Record<string, number>>): string 
   const entries = Object.entries(counts).sort((x, y) => y[1] - x[1] || x[0].localeCompare(y[0]));
   return `${sum(counts)} (${entries.map(([k, n]) => `${k} ${n}`).join(', ')})`;
 }
+
+/**
+ * The kernels of one training step, `step()`, counted after `warmup` uncounted steps (which let
+ * the wrapped optimizer create its state, as in every step after the first).
+ */
+export function stepKernels(step: () => unknown, warmup = 2): KernelCounts {
+  for (let i = 0; i < warmup; i++) tf.dispose(step() as tf.TensorContainer);
+  const { value, counts } = countKernels(step);
+  tf.dispose(value as tf.TensorContainer);
+  return counts;
+}
