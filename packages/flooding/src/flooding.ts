@@ -37,16 +37,41 @@ const GRANULARITIES: FloodingGranularity[] = ['batch', 'example'];
 const KEYS = ['level', 'granularity', 'name'];
 
 /**
- * `|x − b| + b` elementwise, written as `b + s·(x − b)` with s = +1 where x ≥ b and −1 below: the
- * same function, but the gradient factor is exactly ±1 and b = 0 gives x itself, so b = 0 is
- * ordinary training bit for bit for every loss ≥ 0. At x = b exactly the step descends (|·| has
- * no derivative there). The comparison carries no gradient, and every op here has a
- * differentiable gradient, so double backprop (gradReg) can run through the flooded loss.
+ * The name of the flood op (`tf.op` scope, so its tape node reads `flatoptFlood__op`). It is a
+ * custom-gradient op, which @flatopt/grad-reg's double backprop accepts by this name: see `flood`.
+ */
+export const FLOOD_OP = 'flatoptFlood';
+
+/**
+ * `|x − b| + b` elementwise, as one op with its gradient written out: the value b + |b − x| and
+ * the gradient dy·s with s = +1 where x ≥ b and −1 below, exactly ±dy. At x = b exactly the step
+ * descends (|·| has no derivative there). s is piecewise constant, so its derivative is 0 and a
+ * gradient of this gradient (double backprop) is exact with s held constant: unlike the customGrad
+ * ops tfjs gets wrong at second order, whose gradients use intermediates that depend on x. Written
+ * with taped ops instead, the same function launched about 3× the kernels (every op's inputs are
+ * copied for the tape, and each gets a backward pass); here it is 5 kernels forward, untaped, one
+ * saved copy of s and one Multiply backward.
  */
 function flood(x: tf.Tensor, b: number): tf.Tensor {
-  const level = tf.scalar(b);
-  const sign = tf.sub(tf.mul(tf.cast(tf.greaterEqual(x, level), 'float32'), 2), 1);
-  return tf.add(level, tf.mul(sign, tf.sub(x, level)));
+  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [input, save] = args as [tf.Tensor, tf.GradSaveFunc];
+    const d = tf.sub(b, input);
+    // step(d, −1) is 1 where b − x > 0 (x < b) and −1 elsewhere; s is its negation.
+    const sign = tf.neg(tf.step(d, -1));
+    save([sign]);
+    return {
+      value: tf.add(b, tf.abs(d)),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.mul(dy, saved[0]),
+    };
+  });
+  return tf.op({ [FLOOD_OP]: (t: tf.Tensor) => op(t) })(x);
+}
+
+/** The flooded value b + |b − x| and the indicator of x < b, outside any tape (diagnostics). */
+function floodValues(x: tf.Tensor, b: number): { flooded: tf.Tensor; below: tf.Tensor } {
+  const d = tf.sub(b, x);
+  // b − x > 0 exactly where x < b, so step(d) (1 above 0, else 0) is the indicator.
+  return { flooded: tf.add(b, tf.abs(d)), below: tf.step(d) };
 }
 
 /**
@@ -98,10 +123,9 @@ export function flooding(options: FloodingOptions): Plugin {
 
   const transformLoss = (ctx: StepContext, loss: tf.Tensor): tf.Tensor => {
     const b = valueAt(level, ctx.iteration);
-    if (granularity === 'batch') return flood(loss.rank === 0 ? loss : tf.mean(loss), b);
     // Thrown inside the differentiated function: core frees the tape, nothing is applied.
-    if (loss.rank !== 1) throw scalarLossError();
-    return flood(loss, b);
+    if (granularity === 'example' && loss.rank !== 1) throw scalarLossError();
+    return flood(granularity === 'batch' && loss.rank !== 0 ? tf.mean(loss) : loss, b);
   };
 
   // Diagnostics are taken from the evaluation's raw loss, outside the differentiated function
@@ -113,10 +137,13 @@ export function flooding(options: FloodingOptions): Plugin {
     const b = valueAt(level, ctx.iteration);
     ctx.record('level', b);
     const losses = granularity === 'example' ? ev.perExample : ev.loss;
-    if (losses) {
-      ctx.record('floodedLoss', tf.mean(flood(losses, b)) as tf.Scalar);
-      ctx.record('belowLevel', tf.mean(tf.cast(tf.less(losses, tf.scalar(b)), 'float32')) as tf.Scalar);
-    }
+    if (!losses) return ev;
+    // Computed only when a report reads them, both from one b − L.
+    let values: { flooded: tf.Tensor; below: tf.Tensor } | undefined;
+    const mean = (t: tf.Tensor) => (t.rank === 0 ? t : tf.mean(t)) as tf.Scalar;
+    const valuesOnce = () => (values ??= floodValues(losses, b));
+    ctx.record('floodedLoss', () => mean(valuesOnce().flooded));
+    ctx.record('belowLevel', () => mean(valuesOnce().below));
     return ev;
   };
 

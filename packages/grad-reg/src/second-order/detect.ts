@@ -2,11 +2,14 @@ import * as tf from '@tensorflow/tfjs-core';
 
 /**
  * Custom-gradient ops whose gradient is computed from their inputs and is differentiable again:
- * tfjs' fused matMul with a linear activation (what tfjs-layers' Dense uses under a tape). Checked:
- * double-backprop Hessian-vector products through `tf.fused.matMul({a, b, bias})` equal those
- * through `matMul` + `add` (double-backprop.test.ts).
+ * tfjs' fused matMul with a linear activation (what tfjs-layers' Dense uses under a tape), and
+ * @flatopt/flooding's flood op `flatoptFlood` (its gradient is dy·s with a sign s that is
+ * piecewise constant, so holding s constant is its exact derivative). Checked: double-backprop
+ * Hessian-vector products through `tf.fused.matMul({a, b, bias})` equal those through `matMul` +
+ * `add` (double-backprop.test.ts); double backprop through flooding matches −g + γ·Hg below the
+ * level and g + γ·Hg above it (flooding's composition.test.ts).
  */
-const SAFE = new Set(['fusedMatMul']);
+const SAFE = new Set(['fusedMatMul', 'flatoptFlood']);
 
 type TapeNode = { kernelName: string; gradient?: unknown; inputs: Record<string, unknown> };
 
