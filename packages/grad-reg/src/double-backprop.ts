@@ -64,7 +64,7 @@ export function doubleBackprop(ctx: StepContext, penalty: Penalty, strength: num
   const g = variables.map((_, i) => byName[`g${i}`] ?? null);
   ctx.record('gradNormSq', aux.normSq as tf.Scalar);
   ctx.record('penalty', aux.pen as tf.Scalar);
-  ctx.record('cosine', cosineGiven(aux.normSq as tf.Scalar, g, total));
+  ctx.record('cosine', () => cosineGiven(aux.normSq as tf.Scalar, g, total));
   return { loss: aux.loss as tf.Scalar, grads: total };
 }
 

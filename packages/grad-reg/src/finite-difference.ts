@@ -27,21 +27,24 @@ export function finiteDifference(
 ): Evaluation {
   const first = next();
   const g = first.grads;
-  const normSq = tl.squaredNorm(g);
-  ctx.record('gradNormSq', normSq);
-  ctx.record('penalty', penaltyValue(penalty, strength, normSq));
+  // ‖g‖²: the norm penalty's ascent needs it; the squared penalty only for diagnostics, which
+  // are computed when a report reads them. Made at most once either way.
+  let normSq: tf.Scalar | undefined;
+  const normSqOfG = () => (normSq ??= tl.squaredNorm(g));
+  ctx.record('gradNormSq', normSqOfG);
+  ctx.record('penalty', () => penaltyValue(penalty, strength, normSqOfG()));
   if (strength === 0) return first;
   const w = strength / epsilon;
-  const scale = penalty === 'squared' ? epsilon : tl.radiusScale(normSq, epsilon);
+  const scale = penalty === 'squared' ? epsilon : tl.radiusScale(normSqOfG(), epsilon);
   if (method === 'central') {
     const up = ctx.probe(g, scale, next);
     const down = ctx.probe(g, negate(scale), next);
-    ctx.record('cosine', cosineGiven(normSq, g, up.grads));
+    ctx.record('cosine', () => cosineGiven(normSqOfG(), g, up.grads));
     return { ...first, grads: tl.add(g, tl.combine(w / 2, up.grads, -w / 2, down.grads)) };
   }
   const sign = method === 'forward' ? 1 : -1;
   const other = ctx.probe(g, sign === 1 ? scale : negate(scale), next);
-  ctx.record('cosine', cosineGiven(normSq, g, other.grads));
+  ctx.record('cosine', () => cosineGiven(normSqOfG(), g, other.grads));
   return { ...first, grads: tl.combine(1 - sign * w, g, sign * w, other.grads) };
 }
 
@@ -52,17 +55,18 @@ export function penaltyValue(penalty: Penalty, strength: number, normSq: tf.Scal
   ) as tf.Scalar;
 }
 
-/** cos∠(a, b) reusing ‖a‖² already computed (one pass fewer over every parameter); 0 if either is 0. */
+/** float32's smallest normal number. */
+const SMALLEST_NORMAL = 2 ** -126;
+
+/**
+ * cos∠(a, b) reusing ‖a‖² already computed (one pass fewer over every parameter); 0 if either is
+ * 0. The product of the squared norms is floored at float32's smallest normal number rather than
+ * tested (4 scalar kernels instead of 9): ⟨a, b⟩ is 0 wherever the floor applies to a zero list.
+ */
 export function cosineGiven(normSqA: tf.Scalar, a: Grads, b: Grads): tf.Scalar {
-  return tf.tidy(() => {
-    const denominator = tf.sqrt(tf.mul(normSqA, tl.squaredNorm(b)));
-    const positive = tf.greater(denominator, 0);
-    return tf.where(
-      positive,
-      tf.div(tl.dot(a, b), tf.where(positive, denominator, tf.onesLike(denominator))),
-      0,
-    );
-  }) as tf.Scalar;
+  return tf.tidy(() =>
+    tf.div(tl.dot(a, b), tf.sqrt(tf.maximum(tf.mul(normSqA, tl.squaredNorm(b)), SMALLEST_NORMAL))),
+  ) as tf.Scalar;
 }
 
 function negate(scale: number | tf.Scalar): number | tf.Scalar {

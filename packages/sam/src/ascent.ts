@@ -11,13 +11,14 @@ export interface AscentRule {
   adaptiveOn: (variable: tf.Variable) => boolean;
 }
 
-/** The ascent as `shift · scale` for `ctx.probe`, plus its norm ‖ε̂‖ for diagnostics. */
+/** The ascent as `shift · scale` for `ctx.probe`, and its diagnostics as functions (for `ctx.record`). */
 export interface Ascent {
   shift: Grads;
   scale: number | tf.Scalar;
-  norm: tf.Scalar;
-  /** ‖g‖, the plain gradient norm. */
-  gradNorm: tf.Scalar;
+  /** ‖ε̂‖, computed when called. */
+  norm: () => tf.Scalar;
+  /** ‖g‖, the plain gradient norm, computed when called. */
+  gradNorm: () => tf.Scalar;
 }
 
 /**
@@ -27,10 +28,12 @@ export interface Ascent {
  * - ASAM (Kwon et al.):           ε̂ = ρ·T²g/‖Tg‖, T = diag(|w| + η) on weight tensors, 1 on the rest;
  * - unnormalized ASAM:            ε̂ = ρ·T²g.
  * A zero gradient gives ε̂ = 0 (no division by zero, no epsilon added to the norm), so the step
- * is then the wrapped optimizer's.
+ * is then the wrapped optimizer's. Plain SAM costs what the hand-written ρ·g/‖g‖ costs (a Square
+ * and a Sum per variable, AddN, Sqrt, RealDiv) plus one Maximum for the zero-gradient guard; the
+ * norms are diagnostics, computed only when a report reads them.
  */
 export function ascent(g: Grads, variables: readonly tf.Variable[], rho: number, rule: AscentRule): Ascent {
-  return tidyGrads(() => {
+  const { shift, scale, normSq } = tidyGrads(() => {
     const t = rule.adaptive
       ? variables.map((v) => (rule.adaptiveOn(v) ? tf.add(tf.abs(v), rule.eta) : null))
       : null;
@@ -39,9 +42,13 @@ export function ascent(g: Grads, variables: readonly tf.Variable[], rho: number,
     const scaled = t ? g.map((x, i) => (x && t[i] ? tf.mul(t[i]!, x) : x)) : g;
     const normSq = tl.squaredNorm(scaled);
     const scale = rule.normalize ? tl.radiusScale(normSq, rho) : rho;
-    // ‖ε̂‖ = scale·‖T²g‖; without T that is scale·‖g‖ (= ρ for SAM), from the norm already at hand.
-    const norm = tf.mul(t ? tl.globalNorm(shift) : tf.sqrt(normSq), scale) as tf.Scalar;
-    const gradNorm = t ? tl.globalNorm(g) : tf.sqrt(normSq);
-    return { shift, scale, norm, gradNorm };
+    return { shift, scale, normSq };
   });
+  // ‖ε̂‖ = scale·‖T²g‖; without T that is scale·‖g‖ (= ρ for SAM), from the norm already at hand.
+  return {
+    shift,
+    scale,
+    norm: () => tf.mul(rule.adaptive ? tl.globalNorm(shift) : tf.sqrt(normSq), scale) as tf.Scalar,
+    gradNorm: () => (rule.adaptive ? tl.globalNorm(g) : tf.sqrt(normSq)) as tf.Scalar,
+  };
 }
