@@ -69,32 +69,39 @@ export function resolveAxes(owner: string, name: string, shape: readonly number[
 }
 
 /**
- * Sums over the norm axes (kept as size 1: g's shape) and scalings by a tensor of g's shape. When
- * the norm axes lead (Dense and Conv kernels per output unit, or the whole tensor), the tensor is a
- * matrix [M, N] whose N columns are the normalized vectors, and both are written as products with
- * a ones vector: on the tfjs cpu backend, multiplying a [784, 256] matrix by a broadcast row takes
- * 51 ms and summing it over axis 0 16 ms, against 1 ms for the matching matMul and 2.5 ms for an
- * elementwise multiply (measured), which made the plugin's step 1.7× a plain one. Other axes use
- * `tf.sum` and broadcasting.
+ * Sums over the norm axes (kept as size 1: g's shape) and scalings by a tensor of g's shape, in
+ * the formulation that is cheapest on the active backend. Elsewhere than on 'cpu' they are
+ * `tf.sum(x, axes, true)` and a broadcasting `tf.mul`: one kernel each, and on tfjs-node, WebGL
+ * and wasm a kernel's fixed cost (17–40 µs on tfjs-node) outweighs its size on these shapes. On the
+ * pure-JS 'cpu' backend broadcasting is what is slow: multiplying a [784, 256] matrix by a
+ * broadcast row took 51 ms and summing it over axis 0 16 ms, against 1 ms for the matching matMul
+ * with a ones vector and 2.5 ms for an elementwise multiply (measured), which made the plugin's
+ * step 1.7× a plain one. So there, when the norm axes lead (Dense and Conv kernels per output
+ * unit, or the whole tensor), the tensor is read as a matrix [M, N] whose N columns are the
+ * normalized vectors and both are products with a ones vector (no reshape for a matrix already
+ * [M, N]). The two formulations sum in different orders, so they agree to rounding, not bit for
+ * bit; each backend always takes the same one.
  */
 interface Reducer {
   sum(x: tf.Tensor): tf.Tensor;
   scale(x: tf.Tensor, r: tf.Tensor): tf.Tensor;
 }
 
+/** Backends on which a broadcasting multiply or an axis sum is slow next to a matMul. */
+const MATMUL_BACKENDS = new Set(['cpu']);
+
 function reducer(shape: readonly number[], axes: number[]): Reducer {
-  if (!axes.every((a, i) => a === i)) {
+  if (!MATMUL_BACKENDS.has(tf.getBackend()) || !axes.every((a, i) => a === i)) {
     return { sum: (x) => tf.sum(x, axes, true), scale: (x, r) => tf.mul(x, r) };
   }
   const m = shape.slice(0, axes.length).reduce((a, b) => a * b, 1);
   const n = shape.slice(axes.length).reduce((a, b) => a * b, 1);
   const kept = shape.map((d, i) => (i < axes.length ? 1 : d));
+  const matrix = shape.length === 2 && axes.length === 1;
+  const as = (x: tf.Tensor, to: readonly number[]) => (matrix ? x : tf.reshape(x, [...to]));
   return {
-    sum: (x) => tf.reshape(tf.matMul(tf.ones([1, m]), tf.reshape(x, [m, n])), kept),
-    scale: (x, r) =>
-      tf.reshape(tf.mul(tf.reshape(x, [m, n]), tf.matMul(tf.ones([m, 1]), tf.reshape(r, [1, n]))), [
-        ...shape,
-      ]),
+    sum: (x) => as(tf.matMul(tf.ones([1, m]), as(x, [m, n])), kept),
+    scale: (x, r) => as(tf.mul(as(x, [m, n]), tf.matMul(tf.ones([m, 1]), as(r, [1, n]))), shape),
   };
 }
 

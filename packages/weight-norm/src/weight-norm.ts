@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
+  alias,
   checkKnownKeys,
   checkNumber,
   FlatoptError,
@@ -131,7 +132,8 @@ function build(include: Include | Positions | undefined, options: WeightNormOpti
       [out[iw], out[ig], out[iv]] = [null, d.g, d.v];
       return true;
     });
-    const before = ratio === 1 ? [] : moved.map((e) => tf.clone(e.v));
+    // v before the update, held without a copy (alias: no kernel; a clone copies v on wasm).
+    const before = ratio === 1 ? [] : moved.map((e) => alias(e.v));
     next(out);
     moved.forEach((e, k) => {
       if (ratio !== 1) e.v.assign(tf.add(before[k], tf.mul(tf.sub(e.v, before[k]), ratio)));

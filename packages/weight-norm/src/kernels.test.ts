@@ -1,0 +1,65 @@
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { withPlugins } from '@flatopt/core';
+import {
+  formatKernels,
+  kernelDifference,
+  mlpProblem,
+  stepKernels,
+  type KernelCounts,
+} from '@flatopt/core/testing';
+import { weightNorm } from './weight-norm';
+
+/**
+ * What weight normalization needs per reparameterized variable and step: ‖v‖ twice, before and
+ * after the update (Square, Sum, Maximum, Sqrt each: 8), ∂L/∂g = Σ G ⊙ v / ‖v‖ (Multiply, Sum,
+ * RealDiv: 3), ∂L/∂v = (g/‖v‖)(G − v·∂L/∂g/‖v‖) (RealDiv, Multiply, Sub, RealDiv, Multiply: 5),
+ * w = g·v/‖v‖ (RealDiv, Multiply: 2) — 18 — and the wrapped optimizer's update of one more
+ * parameter (g and v in place of w; SGD: Multiply and Add).
+ */
+const PER_VARIABLE = 18 + 2;
+/**
+ * On the cpu backend the sums and scalings are products with a ones vector (broadcasting is slow
+ * there): the three scalings by a row take a BatchMatMul each besides their Multiply.
+ */
+const CPU_EXTRA = 3;
+const KERNELS = 2; // the test problem's rank-2 variables, which weightNorm() picks
+
+const added = (a: KernelCounts, b: KernelCounts) =>
+  `${a.total - b.total} kernels: ${formatKernels(kernelDifference(a, b))}`;
+
+function minimizeKernels(plugins: ReturnType<typeof weightNorm>[]): KernelCounts {
+  const p = mlpProblem({ seed: 3 });
+  const opt = withPlugins(tf.train.sgd(0.1), ...plugins);
+  try {
+    return stepKernels(() => opt.minimize(p.loss, false, p.variables));
+  } finally {
+    opt.dispose();
+    p.dispose();
+  }
+}
+
+describe.each(['cpu', 'wasm'])('weightNorm: kernels per step on %s', (backend) => {
+  beforeAll(async () => {
+    await tf.setBackend(backend);
+    await tf.ready();
+  });
+
+  it('adds per kernel the polar gradient map, the write-back and one more parameter update', () => {
+    const plain = minimizeKernels([]);
+    const normalized = minimizeKernels([weightNorm()]);
+    const bound = KERNELS * (PER_VARIABLE + (backend === 'cpu' ? CPU_EXTRA : 0));
+    expect(normalized.total - plain.total, added(normalized, plain)).toBeLessThanOrEqual(bound);
+    // Broadcasting ops off cpu: no matMul with a ones vector, and no reshape.
+    if (backend !== 'cpu') expect(kernelDifference(normalized, plain).BatchMatMul).toBeUndefined();
+    expect(kernelDifference(normalized, plain).Reshape).toBeUndefined();
+  });
+
+  it('ratio ≠ 1 adds the magnification v ← v₀ + ratio·(v − v₀): Sub, Multiply, Add per kernel', () => {
+    const plain = minimizeKernels([weightNorm()]);
+    const magnified = minimizeKernels([weightNorm({ ratio: 4 })]);
+    // v₀ is held as an alias of v's buffer: no kernel.
+    expect(magnified.total - plain.total, added(magnified, plain)).toBeLessThanOrEqual(KERNELS * 3);
+  });
+});
