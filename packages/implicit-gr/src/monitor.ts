@@ -1,11 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
+  alias,
   checkKnownKeys,
   checkNumber,
   FlatoptError,
   readAsync,
   registerPlugin,
   tl,
+  type Diagnostic,
   type Evaluation,
   type Plugin,
   type PluginConfig,
@@ -112,8 +114,10 @@ export function igrMonitor(options: IgrMonitorOptions = {}): IgrMonitor {
     const h = learningRateOf(ctx);
     const m = ctx.variables.reduce((n, v) => n + v.size, 0);
     const gradNormSq = tl.squaredNorm(ev.grads);
-    for (const [key, value] of Object.entries(figureTensors(ev.loss, gradNormSq, h, m)))
-      ctx.record(key, value);
+    // The figures on the device are diagnostics: computed only when the step's report is read.
+    let figures: Record<string, Diagnostic> | undefined;
+    const figuresOnce = () => (figures ??= figureTensors(ev.loss, gradNormSq, h, m));
+    for (const key of FIGURES) ctx.record(key, () => figuresOnce()[key]);
     const step = ctx.iteration;
     const read = readAsync(tf.stack([ev.loss, gradNormSq]))
       .then(([loss, gnsq]) => deliver({ step, ...igrFigures(loss, gnsq, h, m) }))
@@ -147,6 +151,9 @@ export function igrMonitor(options: IgrMonitorOptions = {}): IgrMonitor {
   };
 }
 
+/** The names of the figures a recorded step reports, in order. */
+const FIGURES = ['loss', 'gradNormSq', 'rIg', 'lambda', 'penalty', 'modifiedLoss', 'ratio'] as const;
+
 /**
  * The figures of `igrFigures` as device scalars, for the step's diagnostics (read, if at all, with
  * the step's report): E, ‖∇E‖², R_IG, λ, λ·R_IG, Ẽ and R_IG/E (0 when R_IG = 0).
@@ -156,12 +163,12 @@ function figureTensors(
   gradNormSq: tf.Scalar,
   h: number,
   m: number,
-): Record<string, tf.Scalar | number> {
+): Record<(typeof FIGURES)[number], Diagnostic> {
   const rIg = tf.div(gradNormSq, m) as tf.Scalar;
   const penalty = tf.mul(gradNormSq, h / 4) as tf.Scalar;
   const ratio = tf.where(tf.equal(rIg, 0), tf.scalar(0), tf.div(rIg, loss)) as tf.Scalar;
   return {
-    loss: tf.clone(loss), // the step frees its diagnostics, and the evaluation's loss lives on
+    loss: alias(loss), // the step frees its diagnostics, and the evaluation's loss lives on
     gradNormSq,
     rIg,
     lambda: (h * m) / 4,
