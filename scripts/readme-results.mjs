@@ -32,6 +32,9 @@ function evaluations(first, db) {
   return first === 0 ? `${n(db)} DB` : `${n(first)} + ${n(db)} DB`;
 }
 
+/** The backends with a column, in this order; a run on another backend is left out of the table. */
+const BACKENDS = ['wasm', 'cpu', 'tensorflow', 'webgl'];
+
 /** Every benchmark's variants as rows: method, evaluations, ratio per backend, limit, peak memory. */
 function benchSection() {
   const files = readdirSync(`${root}/${BENCH}`)
@@ -41,27 +44,28 @@ function benchSection() {
     `Step time as a ratio to the baseline's step (a plain optimizer step, or for \`hand-written-*\` the same ` +
       `algorithm written directly in tfjs) measured in the same interleaved run (\`pnpm bench\`; each file in ` +
       `[${BENCH}](${BENCH}) gives the setup, the model, medians, spreads and notes). A limit is the gradient ` +
-      'evaluations the method needs plus a small allowance, or 1.03 against hand-written code.',
+      'evaluations the method needs plus a small allowance, or 1.03 against hand-written code. `tensorflow` is ' +
+      'tfjs-node; `webgl` runs in headless Chromium on SwiftShader (no GPU here), where a step costs mostly its ' +
+      'number of GPU programs; – where a benchmark has not been run on that backend.',
     '',
     row([
       'benchmark',
       'method',
       'baseline',
       'grad evals / step',
-      'wasm',
-      'cpu',
+      ...BACKENDS,
       'limit',
       'step peak MB',
       'run',
     ]),
-    row(['---', '---', '---', '---:', '---:', '---:', '---:', '---:', '---']),
+    row(['---', '---', '---', '---:', ...BACKENDS.map(() => '---:'), '---:', '---:', '---']),
   ];
   for (const file of files) {
     const result = readJson(`${BENCH}/${file}`);
     const byBackend = new Map(result.runs.map((r) => [r.backend, r.result]));
     const names = [...new Set(result.runs.flatMap((r) => r.result.variants.map((v) => v.name)))];
     for (const name of names) {
-      const cells = ['wasm', 'cpu'].map((b) => byBackend.get(b)?.variants.find((v) => v.name === name));
+      const cells = BACKENDS.map((b) => byBackend.get(b)?.variants.find((v) => v.name === name));
       const any = cells.find(Boolean);
       const baseline = byBackend.get(result.runs[0].backend).baseline;
       if (any.name === baseline) continue;
