@@ -1,12 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { alias } from './alias';
 import { Selector } from './selector';
 import type { Grads } from './types';
 
 /**
  * optax's `apply_if_finite`, on the device and without reading anything back: runs `update`, then
  * sets every variable in `guarded` that the update changed back to its value before the update
- * wherever `ok` is false. The old values come from saved clones, which share the buffer on most
- * backends (no copy), so a skipped step leaves the variables bit-identical.
+ * wherever `ok` is false. The old values are kept as aliases of the old buffers (no kernel, no
+ * copy; tfjs never writes a buffer in place), so a skipped step leaves the variables bit-identical.
  *
  * `update` receives the gradients; where `sanitize` is true they are first replaced by zeros when
  * `ok` is false. That covers state the update creates on its first call (Adam's moments start from
@@ -21,7 +22,7 @@ export function applyIfFinite(
   update: (grads: Grads) => void,
 ): void {
   const ids = guarded.map((v) => v.dataId);
-  const saved = guarded.map((v) => tf.clone(v));
+  const saved = guarded.map((v) => alias(v));
   try {
     const select = new Selector(ok);
     update(sanitize ? grads.map((g) => g && select.of(g, tf.zerosLike(g))) : grads);
