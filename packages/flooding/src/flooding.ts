@@ -49,15 +49,16 @@ export const FLOOD_OP = 'flatoptFlood';
  * gradient of this gradient (double backprop) is exact with s held constant: unlike the customGrad
  * ops tfjs gets wrong at second order, whose gradients use intermediates that depend on x. Written
  * with taped ops instead, the same function launched about 3× the kernels (every op's inputs are
- * copied for the tape, and each gets a backward pass); here it is 5 kernels forward, untaped, one
+ * copied for the tape, and each gets a backward pass); here it is 6 kernels forward, untaped, one
  * saved copy of s and one Multiply backward.
  */
 function flood(x: tf.Tensor, b: number): tf.Tensor {
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [input, save] = args as [tf.Tensor, tf.GradSaveFunc];
     const d = tf.sub(b, input);
-    // step(d, −1) is 1 where b − x > 0 (x < b) and −1 elsewhere; s is its negation.
-    const sign = tf.neg(tf.step(d, -1));
+    // sign(d) is 1 where x < b, 0 at x = b and −1 above; 0.5 − sign(d) is then −0.5, 0.5 or 1.5,
+    // whose sign is s. (Not tf.step: on tfjs-node its kernel runs six TensorFlow ops.)
+    const sign = tf.sign(tf.sub(0.5, tf.sign(d)));
     save([sign]);
     return {
       value: tf.add(b, tf.abs(d)),
@@ -69,9 +70,7 @@ function flood(x: tf.Tensor, b: number): tf.Tensor {
 
 /** The flooded value b + |b − x| and the indicator of x < b, outside any tape (diagnostics). */
 function floodValues(x: tf.Tensor, b: number): { flooded: tf.Tensor; below: tf.Tensor } {
-  const d = tf.sub(b, x);
-  // b − x > 0 exactly where x < b, so step(d) (1 above 0, else 0) is the indicator.
-  return { flooded: tf.add(b, tf.abs(d)), below: tf.step(d) };
+  return { flooded: tf.add(b, tf.abs(tf.sub(b, x))), below: tf.cast(tf.less(x, b), 'float32') };
 }
 
 /**
@@ -138,7 +137,7 @@ export function flooding(options: FloodingOptions): Plugin {
     ctx.record('level', b);
     const losses = granularity === 'example' ? ev.perExample : ev.loss;
     if (!losses) return ev;
-    // Computed only when a report reads them, both from one b − L.
+    // Computed only when a report reads them.
     let values: { flooded: tf.Tensor; below: tf.Tensor } | undefined;
     const mean = (t: tf.Tensor) => (t.rank === 0 ? t : tf.mean(t)) as tf.Scalar;
     const valuesOnce = () => (values ??= floodValues(losses, b));

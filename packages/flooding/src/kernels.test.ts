@@ -15,14 +15,14 @@ import { flooding } from './flooding';
 /**
  * Kernels per step, which on tfjs-node and WebGL (a fixed 17–40 µs per kernel call) set the cost
  * of a step on a small model. Flooding is a transform of one scalar, |L − b| + b; what it needs:
- * the flooded value (Sub, Abs, Add), the sign of L − b (Step, Neg), a Multiply of the incoming
- * gradient by that sign, and the op that ties them to the tape with one saved copy of the sign:
- * 8 kernels. A user writing |L − b| + b in the loss with tfjs ops pays more, because the tape
- * copies every op's inputs and each op gets a backward pass.
+ * the flooded value (Sub, Abs, Add), the sign of L − b with L = b counted as above (Sign, Sub,
+ * Sign), a Multiply of the incoming gradient by that sign, and the op that ties them to the tape
+ * with one saved copy of the sign: 9 kernels. A user writing |L − b| + b in the loss with tfjs
+ * ops pays more, because the tape copies every op's inputs and each op gets a backward pass.
  */
-const FLOOD_KERNELS = 8;
-/** floodedLoss and belowLevel from one b − L (Sub, Abs, Add, Step), only for a report that is read. */
-const DIAGNOSTIC_KERNELS = 4;
+const FLOOD_KERNELS = 9;
+/** floodedLoss (Sub, Abs, Add) and belowLevel (Less, Cast), only for a report that is read. */
+const DIAGNOSTIC_KERNELS = 5;
 
 /**
  * One counted step of `run` on a fresh problem, disposed afterwards: the device-side finiteness
