@@ -70,17 +70,19 @@ export function resolveAxes(owner: string, name: string, shape: readonly number[
 
 /**
  * Sums over the norm axes (kept as size 1: g's shape) and scalings by a tensor of g's shape, in
- * the formulation that is cheapest on the active backend. Elsewhere than on 'cpu' they are
- * `tf.sum(x, axes, true)` and a broadcasting `tf.mul`: one kernel each, and on tfjs-node, WebGL
- * and wasm a kernel's fixed cost (17–40 µs on tfjs-node) outweighs its size on these shapes. On the
- * pure-JS 'cpu' backend broadcasting is what is slow: multiplying a [784, 256] matrix by a
- * broadcast row took 51 ms and summing it over axis 0 16 ms, against 1 ms for the matching matMul
- * with a ones vector and 2.5 ms for an elementwise multiply (measured), which made the plugin's
- * step 1.7× a plain one. So there, when the norm axes lead (Dense and Conv kernels per output
- * unit, or the whole tensor), the tensor is read as a matrix [M, N] whose N columns are the
- * normalized vectors and both are products with a ones vector (no reshape for a matrix already
- * [M, N]). The two formulations sum in different orders, so they agree to rounding, not bit for
- * bit; each backend always takes the same one.
+ * the formulation that is cheapest on the active backend; each is one kernel where it can be, as
+ * on tfjs-node and WebGL a kernel call has a fixed cost (17–40 µs on tfjs-node) whatever its size.
+ * - Scalings are a broadcasting `tf.mul`, except on the pure-JS 'cpu' backend, where multiplying a
+ *   [784, 256] matrix by a broadcast row took 51 ms against 1 ms for the matching matMul with a
+ *   ones vector and 2.5 ms for an elementwise multiply (measured; it made the plugin's step 1.7×
+ *   a plain one): there the row is first spread to the matrix by that matMul.
+ * - Column sums of a matrix [M, N] over axis 0 (a Dense kernel per output unit) are a product
+ *   with a ones row on every backend: one kernel like `tf.sum`, and faster (on tfjs-node 152 µs
+ *   against 245 µs for [784, 256]; cpu 1 ms against 16 ms). Other leading norm axes (Conv kernels,
+ *   or the whole tensor) take the same product after reshapes on 'cpu' only, and `tf.sum`
+ *   elsewhere, as do norm axes that do not lead.
+ * The two ways of summing round differently, so backends agree to rounding, not bit for bit;
+ * each always takes the same one.
  */
 interface Reducer {
   sum(x: tf.Tensor): tf.Tensor;
@@ -91,16 +93,22 @@ interface Reducer {
 const MATMUL_BACKENDS = new Set(['cpu']);
 
 function reducer(shape: readonly number[], axes: number[]): Reducer {
-  if (!MATMUL_BACKENDS.has(tf.getBackend()) || !axes.every((a, i) => a === i)) {
-    return { sum: (x) => tf.sum(x, axes, true), scale: (x, r) => tf.mul(x, r) };
-  }
+  const leading = axes.every((a, i) => a === i);
+  const matrix = shape.length === 2 && axes.length === 1 && axes[0] === 0;
+  const cpu = MATMUL_BACKENDS.has(tf.getBackend());
+  const broadcast = {
+    sum: (x: tf.Tensor) => tf.sum(x, axes, true),
+    scale: (x: tf.Tensor, r: tf.Tensor) => tf.mul(x, r),
+  };
+  if (!leading || (!cpu && !matrix)) return broadcast;
   const m = shape.slice(0, axes.length).reduce((a, b) => a * b, 1);
   const n = shape.slice(axes.length).reduce((a, b) => a * b, 1);
   const kept = shape.map((d, i) => (i < axes.length ? 1 : d));
-  const matrix = shape.length === 2 && axes.length === 1;
   const as = (x: tf.Tensor, to: readonly number[]) => (matrix ? x : tf.reshape(x, [...to]));
+  const sum = (x: tf.Tensor) => as(tf.matMul(tf.ones([1, m]), as(x, [m, n])), kept);
+  if (!cpu) return { sum, scale: broadcast.scale };
   return {
-    sum: (x) => as(tf.matMul(tf.ones([1, m]), as(x, [m, n])), kept),
+    sum,
     scale: (x, r) => as(tf.mul(as(x, [m, n]), tf.matMul(tf.ones([m, 1]), as(r, [1, n]))), shape),
   };
 }
