@@ -1,6 +1,6 @@
 /**
  * Browser lane, item 1: the conformance kit for every subject of every plugin on WebGL
- * (SwiftShader), with sgd and adam. One vitest test per case, named in Node, run in the page.
+ * (SwiftShader), with Adam (see WEBGL_KIT). One vitest test per case, named in Node, run in the page.
  */
 import { expect, it } from 'vitest';
 import { WEBGL_FLAGS } from './flags';
