@@ -9,9 +9,9 @@ import { packedOnce, webglBackend, type WebGLBackend } from './webgl-packing';
  *   textures it costs an unpack of each input besides the select (4 programs, measured).
  * - webgpu: the Select kernel with the condition tiled to the first dimension only (TF's Select
  *   takes one condition per row).
- * - elsewhere: tf.where with the condition tiled to the full shape, once per shape and step
- *   (tfjs-backend-cpu 4.22's Select mishandles a per-row condition: it repeats each row's first
- *   value).
+ * - elsewhere: the Select kernel with the condition tiled to the full shape, once per shape and
+ *   step (tfjs-backend-cpu 4.22's Select mishandles a per-row condition: it repeats each row's
+ *   first value).
  */
 export class Selector {
   private readonly conditions = new Map<string, tf.Tensor>();
@@ -22,16 +22,13 @@ export class Selector {
 
   of(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
     if (a.rank === 0) return tf.where(this.ok, a, b);
-    if (a.rank <= 4 && a.dtype === 'float32') {
-      const webgl = webglBackend();
-      if (webgl) return this.packed(webgl, a, b);
-      if (this.backend === 'webgpu') {
-        return tf
-          .engine()
-          .runKernel('Select', { condition: this.condition([a.shape[0]]), t: a, e: b }) as tf.Tensor;
-      }
-    }
-    return tf.where(this.condition(a.shape), a, b);
+    const fits = a.rank <= 4 && a.dtype === 'float32';
+    const webgl = webglBackend();
+    if (webgl) return fits ? this.packed(webgl, a, b) : tf.where(this.condition(a.shape), a, b);
+    // The Select kernel directly: tf.where also broadcasts each input to the common shape, which
+    // for equal shapes is an Identity kernel per input (a full copy on wasm).
+    const perRow = fits && this.backend === 'webgpu';
+    return select(this.condition(perRow ? [a.shape[0]] : a.shape), a, b);
   }
 
   /** One WebGL program, reading and writing packed textures (4 values per texel). */
@@ -62,4 +59,8 @@ export class Selector {
     }
     return condition;
   }
+}
+
+function select(condition: tf.Tensor, t: tf.Tensor, e: tf.Tensor): tf.Tensor {
+  return tf.engine().runKernel('Select', { condition, t, e }) as tf.Tensor;
 }
