@@ -2,14 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { withPlugins, type Plugin } from '@flatopt/core';
-import {
-  formatKernels,
-  kernelDifference,
-  mlpProblem,
-  stepKernels,
-  type KernelCounts,
-  type Problem,
-} from '@flatopt/core/testing';
+import { type KernelCounts, kernelsAdded, type Problem, problemStepKernels } from '@flatopt/core/testing';
 import { flooding } from './flooding';
 
 /**
@@ -24,19 +17,6 @@ const FLOOD_KERNELS = 9;
 /** floodedLoss (Sub, Abs, Add) and belowLevel (Less, Cast), only for a report that is read. */
 const DIAGNOSTIC_KERNELS = 5;
 
-/**
- * One counted step of `run` on a fresh problem, disposed afterwards: the device-side finiteness
- * check of `step()` copies every registered variable, so other problems left alive would count.
- */
-function onProblem(run: (p: Problem) => () => unknown): KernelCounts {
-  const p = mlpProblem({ seed: 5 });
-  try {
-    return stepKernels(run(p));
-  } finally {
-    p.dispose();
-  }
-}
-
 function minimizeKernels(
   plugins: Plugin[],
   loss: (p: Problem) => () => tf.Scalar | tf.Tensor1D = (p) => p.loss,
@@ -45,8 +25,8 @@ function minimizeKernels(
   return onProblem((p) => () => opt.minimize(loss(p), false, p.variables));
 }
 
-const added = (a: KernelCounts, b: KernelCounts) =>
-  `${a.total - b.total} kernels: ${formatKernels(kernelDifference(a, b))}`;
+const onProblem = (run: (p: Problem) => () => unknown) => problemStepKernels(run, 5);
+const added = kernelsAdded;
 
 describe.each(['cpu', 'wasm'])('flooding: kernels per step on %s', (backend) => {
   beforeAll(async () => {

@@ -2,14 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { withPlugins } from '@flatopt/core';
-import {
-  formatKernels,
-  kernelDifference,
-  mlpProblem,
-  stepKernels,
-  type KernelCounts,
-  type Problem,
-} from '@flatopt/core/testing';
+import { kernelsAdded, type Problem, problemStepKernels } from '@flatopt/core/testing';
 import { gradReg } from './grad-reg';
 
 const [GAMMA, EPSILON] = [0.01, 0.05];
@@ -39,20 +32,10 @@ function handWrittenForwardGr(p: Problem, optimizer: tf.Optimizer): void {
   });
 }
 
-/** One counted step of `run` on a fresh problem (disposed afterwards, so other variables do not count). */
-function onProblem(run: (p: Problem) => () => unknown): KernelCounts {
-  const p = mlpProblem({ seed: 7 });
-  try {
-    return stepKernels(run(p));
-  } finally {
-    p.dispose();
-  }
-}
-
-const minimize = (opt: tf.Optimizer) => onProblem((p) => () => opt.minimize(p.loss, false, p.variables));
+const minimize = (opt: tf.Optimizer) =>
+  problemStepKernels((p) => () => opt.minimize(p.loss, false, p.variables));
 const forward = () => gradReg({ gamma: GAMMA, epsilon: EPSILON, method: 'forward' });
-const added = (a: KernelCounts, b: KernelCounts) =>
-  `${a.total - b.total} kernels: ${formatKernels(kernelDifference(a, b))}`;
+const added = kernelsAdded;
 
 describe.each(['cpu', 'wasm'])('gradReg forward: kernels per step on %s', (backend) => {
   beforeAll(async () => {
@@ -63,14 +46,14 @@ describe.each(['cpu', 'wasm'])('gradReg forward: kernels per step on %s', (backe
   it('launches at most hand-written forward GR + the finiteness check (n Sum + 1 AddN)', () => {
     const flatopt = minimize(withPlugins(tf.train.sgd(0.1), forward()));
     const sgd = tf.train.sgd(0.1);
-    const byHand = onProblem((p) => () => handWrittenForwardGr(p, sgd));
+    const byHand = problemStepKernels((p) => () => handWrittenForwardGr(p, sgd));
     expect(flatopt.total - byHand.total, added(flatopt, byHand)).toBeLessThanOrEqual(N + 1);
   });
 
   it('adds to a plain step one gradient evaluation, the perturbation and the combination, nothing else', () => {
     const plain = minimize(withPlugins(tf.train.sgd(0.1)));
     const flatopt = minimize(withPlugins(tf.train.sgd(0.1), forward()));
-    const evaluation = onProblem((p) => () => tf.variableGrads(p.loss, p.variables).grads);
+    const evaluation = problemStepKernels((p) => () => tf.variableGrads(p.loss, p.variables).grads);
     // Perturbation θ + ε·g (n Multiply, n Add; the restore reassigns saved handles, no kernel);
     // combination (1 − w)·g + w·g_ε (2n Multiply, n Add).
     expect(flatopt.total - plain.total, added(flatopt, plain)).toBeLessThanOrEqual(
@@ -79,11 +62,11 @@ describe.each(['cpu', 'wasm'])('gradReg forward: kernels per step on %s', (backe
   });
 
   it('step() with its report adds the diagnostics (‖g‖², penalty, cosine), minimize does not', () => {
-    const reported = onProblem((p) => {
+    const reported = problemStepKernels((p) => {
       const opt = withPlugins(tf.train.sgd(0.1), forward());
       return () => void opt.step(p.loss, p.variables);
     });
-    const plainReported = onProblem((p) => {
+    const plainReported = problemStepKernels((p) => {
       const opt = withPlugins(tf.train.sgd(0.1));
       return () => void opt.step(p.loss, p.variables);
     });

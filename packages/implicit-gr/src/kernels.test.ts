@@ -2,21 +2,14 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { withPlugins, type Plugin } from '@flatopt/core';
-import {
-  formatKernels,
-  kernelDifference,
-  mlpProblem,
-  stepKernels,
-  type KernelCounts,
-} from '@flatopt/core/testing';
+import { type KernelCounts, kernelsAdded, mlpProblem, stepKernels } from '@flatopt/core/testing';
 import { igrMonitor } from './monitor';
 
 const N = 4; // the test problem's variables
 /** ‖∇E‖² (n Square, n Sum, one AddN) and the one Pack of [E, ‖∇E‖²] for the asynchronous read. */
 const RECORDED = 2 * N + 1 + 1;
 
-const added = (a: KernelCounts, b: KernelCounts) =>
-  `${a.total - b.total} kernels: ${formatKernels(kernelDifference(a, b))}`;
+const added = kernelsAdded;
 
 function minimizeKernels(plugins: Plugin[], warmup = 2): KernelCounts {
   const p = mlpProblem({ seed: 3 });

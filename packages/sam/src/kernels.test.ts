@@ -2,14 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { withPlugins } from '@flatopt/core';
-import {
-  formatKernels,
-  kernelDifference,
-  mlpProblem,
-  stepKernels,
-  type KernelCounts,
-  type Problem,
-} from '@flatopt/core/testing';
+import { kernelsAdded, type Problem, problemStepKernels } from '@flatopt/core/testing';
 import { sam } from './sam';
 
 const RHO = 0.05;
@@ -37,19 +30,9 @@ function handWrittenSam(p: Problem, optimizer: tf.Optimizer): void {
   });
 }
 
-/** One counted step of `run` on a fresh problem (disposed afterwards, so other variables do not count). */
-function onProblem(run: (p: Problem) => () => unknown): KernelCounts {
-  const p = mlpProblem({ seed: 7 });
-  try {
-    return stepKernels(run(p));
-  } finally {
-    p.dispose();
-  }
-}
-
-const minimize = (opt: tf.Optimizer) => onProblem((p) => () => opt.minimize(p.loss, false, p.variables));
-const added = (a: KernelCounts, b: KernelCounts) =>
-  `${a.total - b.total} kernels: ${formatKernels(kernelDifference(a, b))}`;
+const minimize = (opt: tf.Optimizer) =>
+  problemStepKernels((p) => () => opt.minimize(p.loss, false, p.variables));
+const added = kernelsAdded;
 
 describe.each(['cpu', 'wasm'])('sam: kernels per step on %s', (backend) => {
   beforeAll(async () => {
@@ -60,7 +43,7 @@ describe.each(['cpu', 'wasm'])('sam: kernels per step on %s', (backend) => {
   it('launches at most hand-written SAM + the finiteness check (n Sum + 1 AddN) + 1 zero-gradient guard', () => {
     const flatopt = minimize(withPlugins(tf.train.sgd(0.1), sam({ rho: RHO })));
     const sgd = tf.train.sgd(0.1);
-    const byHand = onProblem((p) => () => handWrittenSam(p, sgd));
+    const byHand = problemStepKernels((p) => () => handWrittenSam(p, sgd));
     const n = 4; // the problem's variables
     expect(flatopt.total - byHand.total, added(flatopt, byHand)).toBeLessThanOrEqual(n + 1 + 1);
   });
@@ -68,7 +51,7 @@ describe.each(['cpu', 'wasm'])('sam: kernels per step on %s', (backend) => {
   it('adds to a plain step one gradient evaluation, the ascent and the perturbation, nothing else', () => {
     const plain = minimize(withPlugins(tf.train.sgd(0.1)));
     const flatopt = minimize(withPlugins(tf.train.sgd(0.1), sam({ rho: RHO })));
-    const evaluation = onProblem((p) => () => tf.variableGrads(p.loss, p.variables).grads);
+    const evaluation = problemStepKernels((p) => () => tf.variableGrads(p.loss, p.variables).grads);
     const n = 4;
     // Ascent: ‖g‖² (n Square, n Sum, AddN) and ρ/‖g‖ (Maximum, Sqrt, RealDiv); perturbation:
     // θ + scale·g (n Multiply, n Add); the restore reassigns saved handles (no kernel).

@@ -3,11 +3,11 @@ import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { withPlugins } from '@flatopt/core';
 import {
-  formatKernels,
+  type KernelCounts,
   kernelDifference,
+  kernelsAdded,
   mlpProblem,
   stepKernels,
-  type KernelCounts,
 } from '@flatopt/core/testing';
 import { weightNorm } from './weight-norm';
 
@@ -26,8 +26,7 @@ const PER_VARIABLE = 18 + 2;
 const CPU_EXTRA = 3;
 const KERNELS = 2; // the test problem's rank-2 variables, which weightNorm() picks
 
-const added = (a: KernelCounts, b: KernelCounts) =>
-  `${a.total - b.total} kernels: ${formatKernels(kernelDifference(a, b))}`;
+const added = kernelsAdded;
 
 function minimizeKernels(plugins: ReturnType<typeof weightNorm>[]): KernelCounts {
   const p = mlpProblem({ seed: 3 });

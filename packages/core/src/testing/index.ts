@@ -22,4 +22,12 @@ export { assertBitwiseEqual, readAll } from './bitwise';
 export { instrumentProbes } from './instrument';
 export { ConformanceError, flatoptErrorMessage } from './errors';
 export { mulberry32, normals } from './prng';
-export { countKernels, formatKernels, kernelDifference, stepKernels, type KernelCounts } from './kernels';
+export {
+  countKernels,
+  formatKernels,
+  kernelDifference,
+  kernelsAdded,
+  problemStepKernels,
+  stepKernels,
+  type KernelCounts,
+} from './kernels';

@@ -1,6 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { countKernels, formatKernels, kernelDifference, stepKernels } from './kernels';
+import {
+  countKernels,
+  formatKernels,
+  kernelDifference,
+  kernelsAdded,
+  problemStepKernels,
+  stepKernels,
+} from './kernels';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -102,5 +109,20 @@ describe('stepKernels', () => {
     expect(second.calls.ZerosLike).toBeUndefined();
     expect(first.total - second.total).toBe(2);
     x.dispose();
+  });
+});
+
+describe('problemStepKernels and kernelsAdded', () => {
+  it('count one SGD step on a fresh kit problem, freed afterwards, and describe a difference', () => {
+    const before = Object.keys(tf.engine().registeredVariables).length;
+    const sgd = tf.train.sgd(0.1);
+    const step = problemStepKernels((p) => () => sgd.minimize(p.loss, false, p.variables));
+    const twice = problemStepKernels((p) => () => {
+      sgd.minimize(p.loss, false, p.variables);
+      sgd.minimize(p.loss, false, p.variables);
+    });
+    expect(Object.keys(tf.engine().registeredVariables).length).toBe(before);
+    expect(twice.total).toBe(2 * step.total);
+    expect(kernelsAdded(twice, step)).toMatch(new RegExp(`^${step.total} kernels: `));
   });
 });

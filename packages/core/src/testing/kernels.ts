@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { mlpProblem, type Problem } from './problems';
 
 /**
  * How many kernels a piece of code launched, by kernel name. On tfjs-node and WebGL every kernel
@@ -88,4 +89,22 @@ export function stepKernels(step: () => unknown, warmup = 2): KernelCounts {
   const { value, counts } = countKernels(step);
   tf.dispose(value as tf.TensorContainer);
   return counts;
+}
+
+/**
+ * The kernels of one step of `run(problem)` on a fresh kit problem (`mlpProblem({ seed })`),
+ * counted by `stepKernels` and disposed afterwards, so no other problem's variables count.
+ */
+export function problemStepKernels(run: (p: Problem) => () => unknown, seed = 7): KernelCounts {
+  const p = mlpProblem({ seed });
+  try {
+    return stepKernels(run(p));
+  } finally {
+    p.dispose();
+  }
+}
+
+/** `"N kernels: Name +k, …"`: what `a` launches beyond `b`, for assertion messages. */
+export function kernelsAdded(a: KernelCounts, b: KernelCounts): string {
+  return `${a.total - b.total} kernels: ${formatKernels(kernelDifference(a, b))}`;
 }
