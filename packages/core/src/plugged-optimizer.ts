@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, FlatoptError } from './errors';
+import { PrecisionWatch } from './precision-watch';
 import { FiniteGuard, type FiniteCheck } from './finite-guard';
 import { finiteFlag } from './non-finite';
 import { deserializePlugin, serializePlugin, type SerializedPlugin } from './registry';
@@ -67,6 +68,7 @@ export class PluggedOptimizer extends tf.Optimizer {
   readonly nonFinite: NonFinitePolicy;
   readonly finiteCheck: FiniteCheck;
   private readonly guard: FiniteGuard;
+  private readonly precision = new PrecisionWatch();
   /** Fixed by the first applied step: tfjs optimizer state is positional (TFJS_INTERNALS §1). */
   private variables: readonly tf.Variable[] | null = null;
   /** The apply stage's list and the wrapped optimizer's view of it, fixed with `variables`. */
@@ -139,6 +141,13 @@ export class PluggedOptimizer extends tf.Optimizer {
    */
   async settled(): Promise<void> {
     await this.guard.settled(this.inner);
+    await this.precision.settled();
+  }
+
+  /** Raises what the asynchronous checks found since the last call: non-finite steps, lost probes. */
+  private raiseLate(): void {
+    this.guard.raiseFound(this.inner);
+    this.precision.raise();
   }
 
   /**
@@ -149,7 +158,7 @@ export class PluggedOptimizer extends tf.Optimizer {
     f: LossFn,
     varList?: tf.Variable[],
   ): { value: tf.Scalar; grads: tf.NamedTensorMap } {
-    this.guard.raiseFound(this.inner);
+    this.raiseLate();
     const variables = this.resolveVariables(varList);
     const step = this.newStep(variables, f);
     const mode = this.guard.mode();
@@ -192,7 +201,7 @@ export class PluggedOptimizer extends tf.Optimizer {
     }
     const grads: Grads = variables.map((v) => byName.get(v.name) ?? null);
     if (grads.every((g) => g === null)) return;
-    this.guard.raiseFound(this.inner);
+    this.raiseLate();
     const target = this.fix(variables);
     const step = this.newStep(variables, undefined);
     if (this.guard.mode() !== 'device') {
@@ -223,7 +232,7 @@ export class PluggedOptimizer extends tf.Optimizer {
       diagnostics: Record<string, tf.Tensor>,
     ) => void,
   ): tf.Scalar {
-    this.guard.raiseFound(this.inner);
+    this.raiseLate();
     const variables = this.resolveVariables(varList);
     const step = this.newStep(variables, f, onApplied !== undefined);
     const out = this.evaluate(step, mode !== 'none');
@@ -292,6 +301,7 @@ export class PluggedOptimizer extends tf.Optimizer {
       plugins: this.plugins,
       lossFn,
       report,
+      precision: this.precision,
     });
   }
 

@@ -3,6 +3,8 @@ import { alias } from './alias';
 import { FlatoptError } from './errors';
 import { variableGradsWithAux } from './aux-gradients';
 import { checkLossValue } from './loss';
+import { halfPrecision, lostFraction } from './precision';
+import type { PrecisionWatch } from './precision-watch';
 import { sideEffectFree } from './side-effects';
 import type { Diagnostic, Evaluation, Grads, LossFn, Plugin, StepContext } from './types';
 
@@ -15,6 +17,8 @@ export interface StepSetup {
   readonly lossFn?: LossFn;
   /** Whether the step's report will be read; diagnostics recorded as functions are computed only then. */
   readonly report?: boolean;
+  /** Where probes report, in half precision, how much of their perturbation rounding lost. */
+  readonly precision?: PrecisionWatch;
 }
 
 /** Where the apply stage ends: its variable list and the wrapped optimizer's update. */
@@ -189,12 +193,15 @@ export class Step {
     // (TFJS_INTERNALS §4). An alias shares the buffer and launches no kernel (a clone copies it on wasm).
     const saved = variables.map((v, i) => (shift[i] ? alias(v) : null));
     try {
-      tf.tidy(() =>
-        variables.forEach((v, i) => {
-          const s = shift[i];
-          if (s) v.assign(tf.add(v, tf.mul(s, scale)));
-        }),
-      );
+      const { precision } = this.setup;
+      if (precision && halfPrecision()) this.perturbWatched(precision, owner, variables, saved, shift, scale);
+      else
+        tf.tidy(() =>
+          variables.forEach((v, i) => {
+            const s = shift[i];
+            if (s) v.assign(tf.add(v, tf.mul(s, scale)));
+          }),
+        );
       return fn();
     } finally {
       variables.forEach((v, i) => {
@@ -205,6 +212,23 @@ export class Step {
         }
       });
     }
+  }
+
+  /** The probe's perturbation in half precision, handing the share rounding lost to `precision`. */
+  private perturbWatched(
+    precision: PrecisionWatch,
+    owner: string,
+    variables: readonly tf.Variable[],
+    saved: ReadonlyArray<tf.Tensor | null>,
+    shift: Grads,
+    scale: number | tf.Scalar,
+  ): void {
+    const lost = tf.tidy(() => {
+      const intended = shift.map((s) => (s ? tf.mul(s, scale) : null));
+      variables.forEach((v, i) => intended[i] && v.assign(tf.add(v, intended[i]!)));
+      return lostFraction(saved, variables, intended);
+    });
+    precision.add(lost, owner, this.setup.iteration);
   }
 }
 

@@ -1,5 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { tidy } from './tidy';
+import { halfPrecision, radiusScaleOf, scaledNorm } from './precision';
+
+export { halfPrecision, scaledNorm, sphere, type Sphere } from './precision';
 
 /**
  * Maths over lists of tensors aligned with a step's variables (optax's tree utilities, for the
@@ -30,16 +33,21 @@ export function dot(a: TensorList, b: TensorList): tf.Scalar {
   });
 }
 
-/** ‖a‖² = Σᵢ ‖aᵢ‖², the squared global L2 norm. */
+/**
+ * ‖a‖² = Σᵢ ‖aᵢ‖², the squared global L2 norm. In half precision it is the square of
+ * `scaledNorm(a)`, so it overflows or vanishes only when the value itself does (see precision.ts).
+ */
 export function squaredNorm(a: TensorList): tf.Scalar {
+  if (halfPrecision()) return tf.tidy(() => tf.square(scaledNorm(a)));
   return tf.tidy(() => {
     const terms = a.filter((x): x is tf.Tensor => x !== null).map((x) => tf.sum(tf.square(x)));
     return terms.length ? (tf.addN(terms) as tf.Scalar) : tf.scalar(0);
   });
 }
 
-/** ‖a‖, the global L2 norm over every tensor of the list (SAM's ‖g‖₂). */
+/** ‖a‖, the global L2 norm over every tensor of the list (SAM's ‖g‖₂); `scaledNorm` in half precision. */
 export function globalNorm(a: TensorList): tf.Scalar {
+  if (halfPrecision()) return scaledNorm(a);
   return tf.tidy(() => tf.sqrt(squaredNorm(a)));
 }
 
@@ -121,16 +129,12 @@ export function zerosLike(like: ReadonlyArray<tf.Tensor>): tf.Tensor[] {
   return like.map((x) => tf.zerosLike(x));
 }
 
-/** float32's smallest normal number, the floor of ‖a‖² in `radiusScale`. */
-const SMALLEST_NORMAL = 2 ** -126;
-
 /**
  * r/‖a‖ from ‖a‖², the scale that puts a list on the sphere of radius r (SAM's ρ·g/‖g‖), with no
  * additive epsilon: ‖a‖² is floored at float32's smallest normal number instead, so the scale is
  * r/‖a‖ bit for bit wherever ‖a‖² is a normal number and finite (r·2⁶³) where it is 0. Multiplied
  * by the list, a zero list stays exactly zero and no NaN appears in any float precision that has
- * float32's range. Three kernels (Maximum, Sqrt, RealDiv): one more than the unguarded r/‖a‖.
+ * float32's range; in half precision use `sphere`. Three kernels (Maximum, Sqrt, RealDiv): one
+ * more than the unguarded r/‖a‖.
  */
-export function radiusScale(normSq: tf.Scalar, radius: Weight): tf.Scalar {
-  return tf.tidy(() => tf.div(radius, tf.sqrt(tf.maximum(normSq, SMALLEST_NORMAL)))) as tf.Scalar;
-}
+export const radiusScale: (normSq: tf.Scalar, radius: Weight) => tf.Scalar = radiusScaleOf;

@@ -35,15 +35,17 @@ export function finiteDifference(
   ctx.record('penalty', () => penaltyValue(penalty, strength, normSqOfG()));
   if (strength === 0) return first;
   const w = strength / epsilon;
-  const scale = penalty === 'squared' ? epsilon : tl.radiusScale(normSqOfG(), epsilon);
+  // The norm penalty's r·g/‖g‖ through core's `sphere`, which keeps it finite in half precision.
+  const { shift, scale } =
+    penalty === 'squared' ? { shift: g, scale: epsilon } : tl.sphere(g, g, epsilon, normSqOfG);
   if (method === 'central') {
-    const up = ctx.probe(g, scale, next);
-    const down = ctx.probe(g, negate(scale), next);
+    const up = ctx.probe(shift, scale, next);
+    const down = ctx.probe(shift, negate(scale), next);
     ctx.record('cosine', () => cosineGiven(normSqOfG(), g, up.grads));
     return { ...first, grads: tl.add(g, tl.combine(w / 2, up.grads, -w / 2, down.grads)) };
   }
   const sign = method === 'forward' ? 1 : -1;
-  const other = ctx.probe(g, sign === 1 ? scale : negate(scale), next);
+  const other = ctx.probe(shift, sign === 1 ? scale : negate(scale), next);
   ctx.record('cosine', () => cosineGiven(normSqOfG(), g, other.grads));
   return { ...first, grads: tl.combine(1 - sign * w, g, sign * w, other.grads) };
 }

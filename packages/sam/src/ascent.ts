@@ -41,8 +41,9 @@ export function ascent(g: Grads, variables: readonly tf.Variable[], rho: number,
     const shift = t ? g.map((x, i) => (x && t[i] ? tf.mul(tf.square(t[i]!), x) : x)) : [...g];
     const scaled = t ? g.map((x, i) => (x && t[i] ? tf.mul(t[i]!, x) : x)) : g;
     const normSq = tl.squaredNorm(scaled);
-    const scale = rule.normalize ? tl.radiusScale(normSq, rho) : rho;
-    return { shift, scale, normSq };
+    if (!rule.normalize) return { shift, scale: rho, normSq };
+    // ρ·shift/‖scaled‖; in half precision both are divided by max|scaled| first (core's `sphere`).
+    return { ...tl.sphere(shift, scaled, rho, () => normSq), normSq };
   });
   // ‖ε̂‖ = scale·‖T²g‖; without T that is scale·‖g‖ (= ρ for SAM), from the norm already at hand.
   return {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { FlatoptError } from '@flatopt/core';
+import { FlatoptError, tl } from '@flatopt/core';
 
 /**
  * The maths of weight normalization (Salimans & Kingma, "Weight Normalization: A Simple
@@ -85,6 +85,7 @@ export function resolveAxes(owner: string, name: string, shape: readonly number[
  * each always takes the same one.
  */
 interface Reducer {
+  readonly axes: readonly number[];
   sum(x: tf.Tensor): tf.Tensor;
   scale(x: tf.Tensor, r: tf.Tensor): tf.Tensor;
 }
@@ -97,6 +98,7 @@ function reducer(shape: readonly number[], axes: number[]): Reducer {
   const matrix = shape.length === 2 && axes.length === 1 && axes[0] === 0;
   const cpu = MATMUL_BACKENDS.has(tf.getBackend());
   const broadcast = {
+    axes,
     sum: (x: tf.Tensor) => tf.sum(x, axes, true),
     scale: (x: tf.Tensor, r: tf.Tensor) => tf.mul(x, r),
   };
@@ -106,8 +108,9 @@ function reducer(shape: readonly number[], axes: number[]): Reducer {
   const kept = shape.map((d, i) => (i < axes.length ? 1 : d));
   const as = (x: tf.Tensor, to: readonly number[]) => (matrix ? x : tf.reshape(x, [...to]));
   const sum = (x: tf.Tensor) => as(tf.matMul(tf.ones([1, m]), as(x, [m, n])), kept);
-  if (!cpu) return { sum, scale: broadcast.scale };
+  if (!cpu) return { axes, sum, scale: broadcast.scale };
   return {
+    axes,
     sum,
     scale: (x, r) => as(tf.mul(as(x, [m, n]), tf.matMul(tf.ones([m, 1]), as(r, [1, n]))), shape),
   };
@@ -119,7 +122,19 @@ export function norm(v: tf.Tensor, axes: number[], epsilon: number): tf.Tensor {
 }
 
 function normWith(r: Reducer, v: tf.Tensor, epsilon: number): tf.Tensor {
+  if (tl.halfPrecision()) return tf.maximum(halfNorm(r, v), epsilon);
   return tf.sqrt(tf.maximum(r.sum(tf.square(v)), epsilon * epsilon));
+}
+
+/**
+ * ‖v‖ over the norm axes in half precision (float16 WebGL), where Σv² overflows past 65504 (a
+ * norm of 256) and each v² underflows below 6e-5: m·‖v/m‖ with m = max|v| per slice (1 where the
+ * slice is zero), so every square lies in [0, 1]. See core's precision.ts.
+ */
+function halfNorm(r: Reducer, v: tf.Tensor): tf.Tensor {
+  const m = tf.max(tf.abs(v), [...r.axes], true);
+  const safe = tf.where(tf.greater(m, 0), m, tf.onesLike(m));
+  return tf.mul(tf.sqrt(r.sum(tf.square(tf.div(v, safe)))), safe);
 }
 
 /** w = g·v/‖v‖. */
@@ -132,7 +147,9 @@ export function compose(g: tf.Tensor, v: tf.Tensor, axes: number[], epsilon: num
 
 /** The polar coordinates of w with the function unchanged: g = ‖w‖, v = w. */
 export function polarOf(w: tf.Tensor, axes: number[]): { g: tf.Tensor; v: tf.Tensor } {
-  return { g: tf.tidy(() => tf.sqrt(reducer(w.shape, axes).sum(tf.square(w)))), v: tf.clone(w) };
+  const r = reducer(w.shape, axes);
+  const g = tf.tidy(() => (tl.halfPrecision() ? halfNorm(r, w) : tf.sqrt(r.sum(tf.square(w)))));
+  return { g, v: tf.clone(w) };
 }
 
 /**

@@ -31,8 +31,15 @@ let counter = 0;
 export function mlpProblem(options: ProblemOptions = {}): Problem {
   const { seed = 1, inputs = 6, hidden = 8, classes = 3, examples = 16 } = options;
   const id = `flatopt-kit-${++counter}`;
+  // Start from what the backend stores: a tensor made from an array keeps that array until its
+  // first kernel, so on float16 WebGL its first read would be exact float32 and every later read
+  // rounded, and a check comparing the two would blame the plugin for the upload. `x·1` is exact.
   const v = (name: string, shape: number[], values: Float32Array) =>
-    tf.variable(tf.tensor(values, shape), true, `${id}/${name}`);
+    tf.variable(
+      tf.tidy(() => tf.mul(tf.tensor(values, shape), 1)),
+      true,
+      `${id}/${name}`,
+    );
   const variables = [
     v('w1', [inputs, hidden], normals(inputs * hidden, seed, 1 / Math.sqrt(inputs))),
     v('b1', [hidden], normals(hidden, seed + 1, 0.1)),
