@@ -27,7 +27,9 @@ export class PrecisionWatch {
   add(fraction: tf.Scalar, owner: string, iteration: number): void {
     const read = readAsync(fraction)
       .then(([value]) => {
-        if (!(value <= LOST_LIMIT)) this.found ??= { owner, iteration, fraction: value };
+        // A non-finite share comes from a non-finite perturbation: the finiteness check's business.
+        if (Number.isFinite(value) && value > LOST_LIMIT)
+          this.found ??= { owner, iteration, fraction: value };
       })
       .catch((e: unknown) => {
         this.failure ??= e;
@@ -52,7 +54,7 @@ export class PrecisionWatch {
 }
 
 function lostError({ owner, iteration, fraction }: Lost): FlatoptError {
-  const percent = Number.isFinite(fraction) ? `${Math.round(fraction * 100)}%` : String(fraction);
+  const percent = `${Math.round(fraction * 100)}%`;
   return new FlatoptError(
     `${owner}: its finite-difference perturbation at iteration ${iteration} was lost to half-precision ` +
       `rounding: the weights moved by it differ from it by ${percent} (at most ${LOST_LIMIT * 100}% is ` +

@@ -34,11 +34,11 @@ export function dot(a: TensorList, b: TensorList): tf.Scalar {
 }
 
 /**
- * ‖a‖² = Σᵢ ‖aᵢ‖², the squared global L2 norm. In half precision it is the square of
- * `scaledNorm(a)`, so it overflows or vanishes only when the value itself does (see precision.ts).
+ * ‖a‖² = Σᵢ ‖aᵢ‖², the squared global L2 norm, as a plain sum of squares in every precision: its
+ * gradient 2a (double backprop differentiates it) is then exact even where the value overflows,
+ * as it does in half precision past ‖a‖ = 256. For a norm that must stay finite, `globalNorm`.
  */
 export function squaredNorm(a: TensorList): tf.Scalar {
-  if (halfPrecision()) return tf.tidy(() => tf.square(scaledNorm(a)));
   return tf.tidy(() => {
     const terms = a.filter((x): x is tf.Tensor => x !== null).map((x) => tf.sum(tf.square(x)));
     return terms.length ? (tf.addN(terms) as tf.Scalar) : tf.scalar(0);

@@ -45,11 +45,13 @@ export function ascent(g: Grads, variables: readonly tf.Variable[], rho: number,
     // ρ·shift/‖scaled‖; in half precision both are divided by max|scaled| first (core's `sphere`).
     return { ...tl.sphere(shift, scaled, rho, () => normSq), normSq };
   });
-  // ‖ε̂‖ = scale·‖T²g‖; without T that is scale·‖g‖ (= ρ for SAM), from the norm already at hand.
+  // ‖ε̂‖ = scale·‖shift‖; for plain SAM in float32 that is scale·‖g‖ (= ρ), from the norm at hand.
+  // In half precision the shift may be g/max|g| and ‖g‖² may overflow: norms are taken afresh.
+  const fresh = rule.adaptive || tl.halfPrecision();
   return {
     shift,
     scale,
-    norm: () => tf.mul(rule.adaptive ? tl.globalNorm(shift) : tf.sqrt(normSq), scale) as tf.Scalar,
-    gradNorm: () => (rule.adaptive ? tl.globalNorm(g) : tf.sqrt(normSq)) as tf.Scalar,
+    norm: () => tf.mul(fresh ? tl.globalNorm(shift) : tf.sqrt(normSq), scale) as tf.Scalar,
+    gradNorm: () => (fresh ? tl.globalNorm(g) : tf.sqrt(normSq)) as tf.Scalar,
   };
 }

@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { backendInfo } from './backend-info';
 import { runCase } from './conformance';
 import { pluginEffect } from './effect';
+import { samAscent, tinyProbe, weightNormRoundTrip } from './precision';
 import { expose } from './expose';
 
 tf.env().set('WEBGL_FORCE_F16_TEXTURES', true);
@@ -16,4 +17,4 @@ tf.env().set('WEBGL_RENDER_FLOAT32_CAPABLE', false);
 // for the large tensors of a real model.
 tf.env().set('WEBGL_CPU_FORWARD', false);
 
-expose({ backendInfo, runCase, pluginEffect });
+expose({ backendInfo, runCase, pluginEffect, samAscent, weightNormRoundTrip, tinyProbe });
