@@ -189,6 +189,36 @@ describe('weightNorm: state round trip', () => {
     b.dispose();
   });
 
+  it('setWeights after training replaces the ‖v‖ kept from the last step: the next steps equal a fresh optimizer’s', async () => {
+    await tf.setBackend('cpu');
+    const a = regression(4);
+    const b = regression(4);
+    const trained = withPlugins(tf.train.adam(0.02), weightNorm());
+    for (let i = 0; i < 3; i++) trained.minimize(() => a.loss(), false, a.variables);
+    // The same state with every v changed, so a stale ‖v‖ would give different gradients.
+    const changed = (await trained.getWeights()).map((w) => ({
+      name: w.name,
+      tensor: w.name.endsWith('/v') ? tf.add(tf.mul(w.tensor, 2), 0.1) : tf.clone(w.tensor),
+    }));
+    const fresh = PluggedOptimizer.fromConfig(
+      PluggedOptimizer,
+      JSON.parse(JSON.stringify(trained.getConfig())),
+    ) as PluggedOptimizer;
+    await trained.setWeights(changed);
+    await fresh.setWeights(changed);
+    tf.dispose(changed.map((w) => w.tensor));
+    a.variables.forEach((v, i) => b.variables[i].assign(v));
+    for (let i = 0; i < 3; i++) {
+      trained.minimize(() => a.loss(), false, a.variables);
+      fresh.minimize(() => b.loss(), false, b.variables);
+    }
+    expect(a.read()).toEqual(b.read());
+    trained.dispose();
+    fresh.dispose();
+    a.dispose();
+    b.dispose();
+  });
+
   it('include patterns with "_" survive tfjs-layers’ camel-casing of config strings', () => {
     const plugin = weightNorm({ include: /dense_Dense\d+\/kernel/, axes: [0] });
     const config = plugin.getConfig();

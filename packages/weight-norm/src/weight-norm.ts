@@ -12,7 +12,15 @@ import {
   type Reparameterization,
   type StepContext,
 } from '@flatopt/core';
-import { checkAxes, compose, DEFAULT_EPSILON, polarOf, pullback, resolveAxes, type NormAxes } from './polar';
+import {
+  checkAxes,
+  composeKeepingNorm,
+  DEFAULT_EPSILON,
+  polarOf,
+  pullback,
+  resolveAxes,
+  type NormAxes,
+} from './polar';
 import {
   checkInclude,
   includeFromConfig,
@@ -56,6 +64,12 @@ interface Entry {
   readonly g: tf.Variable;
   readonly v: tf.Variable;
   readonly axes: number[];
+  /**
+   * ‖v‖ from the last write-back and the buffer of v it was computed from: the next pullback
+   * reuses it while v still holds that buffer (a tfjs variable gets a new one on every assign:
+   * the wrapped optimizer's update, setWeights, or the device-side undo of a non-finite step).
+   */
+  norm?: { tensor: tf.Tensor; of: object };
 }
 
 /**
@@ -128,7 +142,7 @@ function build(include: Include | Positions | undefined, options: WeightNormOpti
       const [iw, ig, iv] = indexOf(ctx)[k];
       const G = grads[iw];
       if (!G) return false;
-      const d = pullback(G, e.g, e.v, e.axes, epsilon);
+      const d = pullback(G, e.g, e.v, e.axes, epsilon, e.norm?.of === e.v.dataId ? e.norm.tensor : undefined);
       [out[iw], out[ig], out[iv]] = [null, d.g, d.v];
       return true;
     });
@@ -137,7 +151,10 @@ function build(include: Include | Positions | undefined, options: WeightNormOpti
     next(out);
     moved.forEach((e, k) => {
       if (ratio !== 1) e.v.assign(tf.add(before[k], tf.mul(tf.sub(e.v, before[k]), ratio)));
-      e.w.assign(compose(e.g, e.v, e.axes, epsilon));
+      const { w, norm } = composeKeepingNorm(e.g, e.v, e.axes, epsilon);
+      e.w.assign(w);
+      forgetNorm(e);
+      e.norm = { tensor: tf.keep(norm), of: e.v.dataId };
     });
   };
 
@@ -168,7 +185,10 @@ function build(include: Include | Positions | undefined, options: WeightNormOpti
   };
 
   const dispose = () => {
-    entries?.forEach((e) => tf.dispose([e.g, e.v]));
+    entries?.forEach((e) => {
+      forgetNorm(e);
+      tf.dispose([e.g, e.v]);
+    });
     tf.dispose(pending?.map((p) => p.tensor));
     entries = null;
     pending = null;
@@ -189,6 +209,11 @@ function build(include: Include | Positions | undefined, options: WeightNormOpti
       epsilon,
     }),
   };
+}
+
+function forgetNorm(e: Entry): void {
+  e.norm?.tensor.dispose();
+  e.norm = undefined;
 }
 
 /** g and v of w, non-trainable so default variable lists stay unchanged (the optimizer still updates them). */
