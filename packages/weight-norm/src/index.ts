@@ -1,3 +1,3 @@
 export { weightNorm, type WeightNormOptions } from './weight-norm';
 export type { Include } from './selection';
-export { compose, norm, polarOf, pullback, resolveAxes, type NormAxes } from './polar';
+export { compose, composeKeepingNorm, norm, polarOf, pullback, resolveAxes, type NormAxes } from './polar';
