@@ -29,6 +29,8 @@ describe.skipIf(browserSkipped)('webgl with float16 textures', () => {
       WEBGL_RENDER_FLOAT32_ENABLED: false,
       WEBGL_RENDER_FLOAT32_CAPABLE: false,
     });
+    expect(info.floatPrecision).toBe(16);
+    expect(info.halfPrecision).toBe(true);
   });
 
   for (const name of EFFECT_SUBJECTS) {

@@ -12,8 +12,14 @@ import { tidy } from './tidy';
  * rather than summed: ‖a‖ = s·√(Σᵢ (nᵢ/n)·mean(aᵢ/s)²)·√n. On float32 backends nothing changes.
  */
 
-/** Whether the current backend stores float tensors in half precision (`floatPrecision()` is 16). */
+/**
+ * Whether the current backend stores float tensors in half precision. tfjs' `floatPrecision()`
+ * says so, except on WebGL with float32 rendering enabled, where it answers 16 although textures
+ * are float32 (its underflow check runs only when float32 rendering is off): measured in the
+ * browser lane, and believing it made every WebGL step take the half-precision path.
+ */
 export function halfPrecision(): boolean {
+  if (tf.getBackend() === 'webgl' && tf.env().getBool('WEBGL_RENDER_FLOAT32_ENABLED')) return false;
   return tf.backend().floatPrecision() === 16;
 }
 

@@ -1,10 +1,14 @@
 /** What the page's tfjs backend actually is: the numbers a lane report should name. Runs in the browser. */
 import * as tf from '@tensorflow/tfjs-core';
+import { tl } from '@flatopt/core';
 
 export interface BackendInfo {
   backend: string;
   flags: Record<string, unknown>;
   renderer: string | null;
+  /** What tfjs' `floatPrecision()` says, and what flatopt concludes (`tl.halfPrecision()`). */
+  floatPrecision: number;
+  halfPrecision: boolean;
 }
 
 const WEBGL_FLAGS = ['WEBGL_VERSION', 'WEBGL_RENDER_FLOAT32_ENABLED', 'WEBGL_RENDER_FLOAT32_CAPABLE'];
@@ -20,5 +24,11 @@ export async function backendInfo(name: string): Promise<BackendInfo> {
   if (!(await tf.setBackend(name))) throw new Error(`tf.setBackend('${name}') returned false`);
   await tf.ready();
   const flags = Object.fromEntries((name === 'webgl' ? WEBGL_FLAGS : []).map((f) => [f, tf.env().get(f)]));
-  return { backend: tf.getBackend(), flags, renderer: name === 'webgl' ? webglRenderer() : null };
+  return {
+    backend: tf.getBackend(),
+    flags,
+    renderer: name === 'webgl' ? webglRenderer() : null,
+    floatPrecision: tf.backend().floatPrecision(),
+    halfPrecision: tl.halfPrecision(),
+  };
 }
