@@ -8,6 +8,9 @@ const summaries: MethodSummary[] = METHODS.map((m, i) => ({
   method: m.key,
   label: m.label,
   testAccuracy: { mean: 0.85 + i / 200, sd: 0.002 * i, n: 2 },
+  bestTestAccuracy: { mean: 0.9, sd: 0, n: 1 },
+  topEigenvalue: { mean: 5, sd: 0, n: 1 },
+  rIg: { mean: 1e-5, sd: 0, n: 1 },
   finalTrainLoss: 0.1,
   evaluationsPerStep: { gradient: 1, doubleBackprop: 0 },
   curve: [10, 20, 30].map((step) => ({
@@ -28,7 +31,7 @@ describe('curvesSvg', () => {
       expect(own.map((l) => l.attributes['data-method'])).toEqual(METHODS.map((m) => m.key));
       for (const l of own) expect(l.attributes.points.split(' ')).toHaveLength(3);
     }
-    expect(elementsOf(elements, 'text', 'legend')).toHaveLength(11);
+    expect(elementsOf(elements, 'text', 'legend')).toHaveLength(METHODS.length);
     expect(svg).toContain('wasm &amp; co');
     // Accuracy in %: the axis reaches 80 (0.8 at step 30).
     const ticks = elementsOf(elements, 'text', 'tick');
@@ -42,8 +45,8 @@ describe('costSvg', () => {
     const elements = parseXml(svg);
     const points = elementsOf(elements, 'g', 'point');
     expect(points.map((p) => p.attributes['data-method'])).toEqual(METHODS.map((m) => m.key));
-    expect(elementsOf(elements, 'circle')).toHaveLength(11);
-    expect(elementsOf(elements, 'title').length).toBe(12); // the document's and one per point
+    expect(elementsOf(elements, 'circle')).toHaveLength(METHODS.length);
+    expect(elementsOf(elements, 'title').length).toBe(1 + METHODS.length); // the document's and one per point
     expect(svg).toContain('Adam+SAM: 86.00% ± 0.40, 1.20× Adam');
   });
 });

@@ -45,7 +45,7 @@ describe('parseFlags', () => {
     expect(() => parseFlags(['--epochs', '2.5'])).toThrow("--epochs takes an integer ≥ 1; got '2.5'");
     expect(() => parseFlags(['--epochs', ''])).toThrow("--epochs takes an integer ≥ 1; got ''");
     expect(() => parseFlags(['--methods', 'adam,lion'])).toThrow(
-      "--methods: unknown method 'lion'; choose from sgd, adam, sam, asam, fgr, bgr, db, flood, wn, sam-flood, fgr-flood",
+      "--methods: unknown method 'lion'; choose from sgd, adam, sam, sam-warm, asam, fgr, fgr-strong, bgr, db, flood, wn, sam-flood, fgr-flood",
     );
     expect(() => parseFlags(['--methods', ','])).toThrow('--methods needs at least one method');
     expect(() => parseFlags(['--backend', 'webgl'])).toThrow(

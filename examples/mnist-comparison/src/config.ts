@@ -16,6 +16,11 @@ export interface Hyperparameters {
   /** ASAM radius ρ and η in T = |w| + η (Kwon et al.: ρ ≈ 0.5–2, η = 0.01). */
   readonly asamRho: number;
   readonly asamEta: number;
+  /** SAM with a ρ warm-up: the final ρ and the steps to reach it from 0. */
+  readonly samWarmRho: number;
+  readonly samWarmSteps: number;
+  /** Forward GR in the γ = ε regime: the common value. */
+  readonly grStrong: number;
   /** Gradient regularization strength γ of (γ/2)·‖∇L‖² and finite-difference step ε (Karakida et al.). */
   readonly grGamma: number;
   readonly grEpsilon: number;
@@ -32,8 +37,10 @@ export interface Config {
   /** Training and test digits per class, from `loadDigits` (at most 863 together). */
   readonly trainPerDigit: number;
   readonly testPerDigit: number;
-  /** Seed of the fixed train/test split. */
+  /** Seed of the fixed train/test split (and, plus one, of the label noise). */
   readonly dataSeed: number;
+  /** Share of training labels replaced by a wrong class (symmetric noise, one fixed draw); 0: clean. */
+  readonly labelNoise: number;
   /** Units of the MLP's hidden ReLU layer: 784-hidden-10. */
   readonly hidden: number;
   readonly batch: number;
@@ -53,6 +60,9 @@ export const DEFAULT_HYPERPARAMETERS: Hyperparameters = {
   sgdMomentum: 0.9,
   adamLearningRate: 1e-3,
   samRho: 0.05,
+  samWarmRho: 0.5,
+  samWarmSteps: 160,
+  grStrong: 0.2,
   asamRho: 0.5,
   asamEta: 0.01,
   grGamma: 0.01,
@@ -64,10 +74,11 @@ export const DEFAULT_CONFIG: Config = {
   trainPerDigit: 100,
   testPerDigit: 300,
   dataSeed: 42,
+  labelNoise: 0,
   hidden: 64,
   batch: 50,
   epochs: 12,
-  seeds: 2,
+  seeds: 3,
   curvePoints: 12,
   timingWarmup: 5,
   timingRounds: 60,
@@ -80,7 +91,7 @@ export const FULL_CONFIG: Config = {
   testPerDigit: 300,
   hidden: 128,
   epochs: 10,
-  seeds: 3,
+  seeds: 5,
   curvePoints: 24,
   timingWarmup: 10,
   timingRounds: 100,

@@ -8,6 +8,9 @@ const summary = (method: string, label: string, extra: Partial<MethodSummary> = 
   method,
   label,
   testAccuracy: { mean: 0.9, sd: 0, n: 1 },
+  bestTestAccuracy: { mean: 0.9, sd: 0, n: 1 },
+  topEigenvalue: { mean: 5, sd: 0, n: 1 },
+  rIg: { mean: 1e-5, sd: 0, n: 1 },
   finalTrainLoss: 0.1234,
   evaluationsPerStep: { gradient: 1, doubleBackprop: 0 },
   curve: [],
@@ -19,10 +22,12 @@ describe('describe', () => {
     const text = describeConfig(DEFAULT_CONFIG);
     expect(text).toContain('1000 training and 3000 test digits');
     expect(text).toContain('784-64-10 ReLU MLP, batch 50, 12 epochs (240 steps)');
-    expect(text).toContain('seeds: 1..2');
+    expect(text).toContain('seeds: 1..3');
+    expect(text).toContain('; clean labels');
+    expect(describeConfig({ ...DEFAULT_CONFIG, labelNoise: 0.4 }, true)).toContain(', 40% label noise, ');
     expect(text).toContain('5 warm-up + 60 interleaved rounds');
     expect(describeConfig(DEFAULT_CONFIG, true)).toBe(
-      '1000 train / 3000 test digits, 784-64-10 ReLU MLP, batch 50, 12 epochs (240 steps)',
+      '1000 train / 3000 test digits, clean labels, 784-64-10 ReLU MLP, batch 50, 12 epochs (240 steps)',
     );
   });
 

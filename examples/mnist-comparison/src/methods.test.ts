@@ -6,13 +6,15 @@ import { buildOptimizer, METHODS, selectMethods } from './methods';
 const hp = DEFAULT_HYPERPARAMETERS;
 
 describe('METHODS', () => {
-  it('are the eleven methods, with unique keys and labels, each naming its paper', () => {
+  it('are the thirteen methods, with unique keys and labels, each naming its paper', () => {
     expect(METHODS.map((m) => m.key)).toEqual([
       'sgd',
       'adam',
       'sam',
+      'sam-warm',
       'asam',
       'fgr',
+      'fgr-strong',
       'bgr',
       'db',
       'flood',
@@ -20,7 +22,7 @@ describe('METHODS', () => {
       'sam-flood',
       'fgr-flood',
     ]);
-    expect(new Set(METHODS.map((m) => m.label)).size).toBe(11);
+    expect(new Set(METHODS.map((m) => m.label)).size).toBe(13);
     for (const m of METHODS) expect(m.paper).toMatch(/\d{4}/);
   });
 
@@ -35,6 +37,11 @@ describe('METHODS', () => {
     expect(config('adam')).toEqual(['Adam', []]);
     expect(JSON.stringify(config('asam'))).toMatch(/"rho":0\.5.*"adaptive":true.*"eta":0\.01/);
     expect(JSON.stringify(config('bgr'))).toMatch(/"method":"backward"/);
+    expect(JSON.stringify(config('fgr-strong'))).toMatch(/"gamma":0\.2,"epsilon":0\.2/);
+    // ρ rises linearly from 0 to 0.5 over the first 160 steps.
+    expect(JSON.stringify(config('sam-warm'))).toMatch(
+      /"rho":\{"schedule":"linear","from":0,"to":0\.5,"steps":160/,
+    );
     expect(JSON.stringify(config('db'))).toMatch(/"method":"double-backprop"/);
     expect(JSON.stringify(config('sam-flood'))).toMatch(/"name":"sam".*"name":"flooding".*"level":0\.2/);
     expect(JSON.stringify(config('fgr-flood'))).toMatch(/"name":"gradReg".*"name":"flooding"/);
@@ -42,9 +49,10 @@ describe('METHODS', () => {
 });
 
 describe('selectMethods', () => {
-  it('keeps table order, and refuses an unknown key', () => {
+  it('keeps table order, defaults to the demo’s four, takes all, and refuses an unknown key', () => {
     expect(selectMethods(['db', 'adam']).map((m) => m.key)).toEqual(['adam', 'db']);
-    expect(selectMethods()).toHaveLength(11);
+    expect(selectMethods().map((m) => m.key)).toEqual(['adam', 'sam', 'sam-warm', 'fgr-strong']);
+    expect(selectMethods(['all'])).toHaveLength(13);
     expect(() => selectMethods(['adam', 'lion'])).toThrow(/^unknown method 'lion'; choose from sgd, adam/);
   });
 });

@@ -37,6 +37,11 @@ function summaryJson(report: Report) {
       key: s.method,
       label: s.label,
       accuracy: { mean: s.testAccuracy.mean, sd: s.testAccuracy.sd, seeds: s.testAccuracy.n },
+      bestAccuracy: { mean: s.bestTestAccuracy.mean, sd: s.bestTestAccuracy.sd },
+      ...(s.memorized ? { memorized: { mean: s.memorized.mean, sd: s.memorized.sd } } : {}),
+      topEigenvalue: s.topEigenvalue.mean,
+      rIg: s.rIg.mean,
+      ...(s.vsAdam ? { vsAdam: s.vsAdam } : {}),
       finalLoss: s.finalTrainLoss,
       gradientEvaluations: s.evaluationsPerStep.gradient,
       doubleBackpropEvaluations: s.evaluationsPerStep.doubleBackprop,
@@ -70,18 +75,29 @@ function methodsJson(report: Report) {
   });
 }
 
-/**
- * `results/mnist.json`: when and where it ran, the configuration, the timing phase, a summary per
- * method (accuracy mean ± sd over seeds, final training loss, evaluations per step, step time
- * relative to Adam), then per method every seed's run with its learning curve.
- */
-export function resultsJson(report: Report): string {
-  const { timing } = report;
-  const json = {
-    createdAt: report.date,
-    backend: backendLabel(report.backend),
-    seconds: Number(report.seconds.toFixed(1)),
+/** One configuration of the comparison (clean labels, or a level of label noise) as JSON. */
+function scenarioJson(report: Report) {
+  return {
+    labelNoise: report.config.labelNoise,
     config: report.config,
+    summary: summaryJson(report),
+    methods: methodsJson(report),
+  };
+}
+
+/**
+ * `results/mnist.json`: when and where it ran, the timing phase (shared by the configurations: labels do not
+ * change a step's cost), then per configuration (clean labels, label noise) its settings, a summary per method
+ * (final and best test accuracy mean ± sd over seeds, memorized noisy labels, λ_max and R_IG, the paired test
+ * against Adam, evaluations per step, step time relative to Adam) and every seed's run with its learning curve.
+ */
+export function resultsJson(reports: readonly Report[]): string {
+  const [first] = reports;
+  const { timing } = first;
+  const json = {
+    createdAt: first.date,
+    backend: backendLabel(first.backend),
+    seconds: Number(reports.reduce((t, r) => t + r.seconds, 0).toFixed(1)),
     timing: {
       baseline: timing.baseline,
       warmup: timing.warmup,
@@ -90,8 +106,7 @@ export function resultsJson(report: Report): string {
       statistic: 'median of per-round ratios',
       adamMedianMs: timing.baselineMedianMs,
     },
-    summary: summaryJson(report),
-    methods: methodsJson(report),
+    scenarios: reports.map(scenarioJson),
   };
   return `${JSON.stringify(json, null, 2)}\n`;
 }

@@ -14,6 +14,8 @@ const run = (
   method,
   seed,
   testAccuracy: acc,
+  bestTestAccuracy: acc,
+  sharpness: { topEigenvalue: 10 * loss, rIg: loss / 100 },
   finalTrainLoss: loss,
   curve: [
     { step: 5, trainLoss: 2 * loss, testAccuracy: acc / 2 },

@@ -1,5 +1,6 @@
 import type { Method } from './methods';
 import { meanSd, type MeanSd } from './stats';
+import { pairedComparison, type Comparison } from './verdict';
 import type { MethodTiming, Timing } from './timing';
 import type { CurvePoint, EvaluationsPerStep, RunResult } from './train';
 
@@ -8,6 +9,14 @@ export interface MethodSummary {
   readonly method: string;
   readonly label: string;
   readonly testAccuracy: MeanSd;
+  readonly bestTestAccuracy: MeanSd;
+  /** With label noise: the share of changed labels the model reproduces (see `RunResult.memorized`). */
+  readonly memorized?: MeanSd;
+  /** Means over seeds of λ_max and R_IG at the end. */
+  readonly topEigenvalue: MeanSd;
+  readonly rIg: MeanSd;
+  /** Final test accuracy against Adam's on the same seeds (absent for Adam, or without Adam). */
+  readonly vsAdam?: Comparison;
   /** Mean over seeds of the loss on the whole training split after training. */
   readonly finalTrainLoss: number;
   readonly evaluationsPerStep: EvaluationsPerStep;
@@ -39,11 +48,18 @@ export function summarize(
     if (own.length === 0) return [];
     const flood = own.map((r) => r.floodAscentFraction).filter((f): f is number => f !== undefined);
     const methodTiming = timing?.methods.find((t) => t.method === method.key);
+    const memorized = own.map((r) => r.memorized).filter((m): m is number => m !== undefined);
+    const vsAdam = compareWithAdam(method.key, own, runs);
     return [
       {
         method: method.key,
         label: method.label,
         testAccuracy: meanSd(own.map((r) => r.testAccuracy)),
+        bestTestAccuracy: meanSd(own.map((r) => r.bestTestAccuracy)),
+        ...(memorized.length > 0 ? { memorized: meanSd(memorized) } : {}),
+        topEigenvalue: meanSd(own.map((r) => r.sharpness.topEigenvalue)),
+        rIg: meanSd(own.map((r) => r.sharpness.rIg)),
+        ...(vsAdam ? { vsAdam } : {}),
         finalTrainLoss: average(own.map((r) => r.finalTrainLoss)),
         evaluationsPerStep: {
           gradient: average(own.map((r) => r.evaluationsPerStep.gradient)),
@@ -55,4 +71,20 @@ export function summarize(
       },
     ];
   });
+}
+
+/** The paired test of `own` runs against Adam's, over the seeds both have. */
+function compareWithAdam(
+  key: string,
+  own: readonly RunResult[],
+  runs: readonly RunResult[],
+): Comparison | undefined {
+  if (key === 'adam') return undefined;
+  const adam = new Map(runs.filter((r) => r.method === 'adam').map((r) => [r.seed, r.testAccuracy]));
+  const paired = own.filter((r) => adam.has(r.seed));
+  if (paired.length === 0) return undefined;
+  return pairedComparison(
+    paired.map((r) => r.testAccuracy),
+    paired.map((r) => adam.get(r.seed)!),
+  );
 }

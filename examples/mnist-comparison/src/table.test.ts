@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MethodSummary } from './summary';
 import { formatTable } from './table';
+import { pairedComparison } from './verdict';
 import type { Timing } from './timing';
 
 const row = (
@@ -13,6 +14,9 @@ const row = (
   method,
   label,
   testAccuracy: { mean: acc, sd, n: 2 },
+  bestTestAccuracy: { mean: 0.9, sd: 0, n: 1 },
+  topEigenvalue: { mean: 5, sd: 0, n: 1 },
+  rIg: { mean: 1e-5, sd: 0, n: 1 },
   finalTrainLoss: 0.123456,
   evaluationsPerStep: { gradient: 1, doubleBackprop: 0 },
   curve: [],
@@ -29,6 +33,7 @@ describe('formatTable', () => {
       baselineMedianMs: 8.123,
       methods: [],
     };
+    // d = (0.0025, 0.0035): t = 0.003/(0.000707/√2) = 6.0 with 1 dof, p = 1 − 2·atan(6)/π = 0.105.
     const text = formatTable(
       [
         row('adam', 'Adam', 0.8766, 0.0012, {
@@ -36,6 +41,8 @@ describe('formatTable', () => {
         }),
         row('db', 'Adam+DB-GR', 0.88, 0.004, {
           evaluationsPerStep: { gradient: 0, doubleBackprop: 1 },
+          memorized: { mean: 0.125, sd: 0.015, n: 2 },
+          vsAdam: pairedComparison([0.879, 0.881], [0.8765, 0.8775]),
           timing: { method: 'db', ratio: 2.345, q1: 2.2, q3: 2.4, medianMs: 19 },
         }),
         row('wn', 'Adam+weight-norm', 0.5, 0, {}),
@@ -43,11 +50,14 @@ describe('formatTable', () => {
       timing,
     );
     expect(text.split('\n')).toEqual([
-      '| method           | test acc % (mean ± sd) | train loss | grad evals/step | step time |',
-      '|------------------|-----------------------:|-----------:|----------------:|----------:|',
-      '| Adam             |             87.7 ± 0.1 |     0.1235 |               1 |     1.00× |',
-      '| Adam+DB-GR       |             88.0 ± 0.4 |     0.1235 |        0 + 1 DB |     2.35× |',
-      '| Adam+weight-norm |             50.0 ± 0.0 |     0.1235 |               1 |         – |',
+      '| method           | final test % | best test % | noisy labels fit % | λ_max |    R_IG | train loss | grad evals/step | step time |',
+      '|------------------|-------------:|------------:|-------------------:|------:|--------:|-----------:|----------------:|----------:|',
+      '| Adam             |   87.7 ± 0.1 |  90.0 ± 0.0 |                  – |  5.00 | 1.00e-5 |      0.123 |               1 |     1.00× |',
+      '| Adam+DB-GR       |   88.0 ± 0.4 |  90.0 ± 0.0 |         12.5 ± 1.5 |  5.00 | 1.00e-5 |      0.123 |        0 + 1 DB |     2.35× |',
+      '| Adam+weight-norm |   50.0 ± 0.0 |  90.0 ± 0.0 |                  – |  5.00 | 1.00e-5 |      0.123 |               1 |         – |',
+      '',
+      'final test accuracy vs Adam, same seeds:',
+      '  Adam+DB-GR: +0.3 ± 0.1 pts, p 0.105 (paired t, 2 seeds): within the seed spread',
       '',
       "step time: median of 30 per-round ratios to Adam (interleaved, 5 warm-up rounds, batch 50); Adam's median step 8.12 ms",
     ]);

@@ -5,10 +5,14 @@ import { epochOrder, minibatch } from './batches';
 import { stepsPerEpoch, totalSteps, type Config } from './config';
 import { buildOptimizer, type Method } from './methods';
 import { batchLoss, createMlp, splitAccuracy, splitLoss, type Mlp } from './model';
+import { measureSharpness, type Sharpness } from './sharpness';
 
 export interface Digits {
+  /** The training split as the model sees it: with label noise, the noisy labels. */
   readonly train: Split;
   readonly test: Split;
+  /** With label noise: the training examples whose label was changed, with their noisy labels. */
+  readonly memorization?: Split;
 }
 
 /** One point of a learning curve. */
@@ -30,6 +34,15 @@ export interface RunResult {
   readonly method: string;
   readonly seed: number;
   readonly testAccuracy: number;
+  /** The best test accuracy at any curve point (the last step included). */
+  readonly bestTestAccuracy: number;
+  /**
+   * With label noise: the share of the examples whose label was changed that the model predicts
+   * with their *noisy* label after training (how much of the noise it memorized; chance is 1/10).
+   */
+  readonly memorized?: number;
+  /** λ_max and R_IG of the training loss after the last step. */
+  readonly sharpness: Sharpness;
   /** Loss on the whole training split after the last step. */
   readonly finalTrainLoss: number;
   readonly curve: CurvePoint[];
@@ -103,10 +116,14 @@ export function trainRun(
         onStep(tally.steps);
       }
     }
+    const testAccuracy = splitAccuracy(model, data.test);
     return {
       method: method.key,
       seed,
-      testAccuracy: splitAccuracy(model, data.test),
+      testAccuracy,
+      bestTestAccuracy: Math.max(testAccuracy, ...curve.map((p) => p.testAccuracy)),
+      ...(data.memorization ? { memorized: splitAccuracy(model, data.memorization) } : {}),
+      sharpness: measureSharpness(model, data.train, seed),
       finalTrainLoss: splitLoss(model, data.train),
       curve,
       evaluationsPerStep: {
