@@ -78,7 +78,7 @@ export const DEFAULT_CONFIG: Config = {
   hidden: 64,
   batch: 50,
   epochs: 12,
-  seeds: 3,
+  seeds: 5,
   curvePoints: 12,
   timingWarmup: 5,
   timingRounds: 60,

@@ -22,7 +22,7 @@ describe('describe', () => {
     const text = describeConfig(DEFAULT_CONFIG);
     expect(text).toContain('1000 training and 3000 test digits');
     expect(text).toContain('784-64-10 ReLU MLP, batch 50, 12 epochs (240 steps)');
-    expect(text).toContain('seeds: 1..3');
+    expect(text).toContain('seeds: 1..5');
     expect(text).toContain('; clean labels');
     expect(describeConfig({ ...DEFAULT_CONFIG, labelNoise: 0.4 }, true)).toContain(', 40% label noise, ');
     expect(text).toContain('5 warm-up + 60 interleaved rounds');
