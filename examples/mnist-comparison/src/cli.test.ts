@@ -4,7 +4,8 @@ import { DEFAULT_CONFIG, FULL_CONFIG } from './config';
 
 describe('parseFlags', () => {
   it('defaults to the default preset, all methods, results/ and the automatic backend', () => {
-    expect(parseFlags([])).toEqual({ full: false, out: 'results', help: false });
+    expect(parseFlags([])).toEqual({ full: false, sweep: false, out: 'results', help: false });
+    expect(parseFlags(['--sweep']).sweep).toBe(true);
     expect(configFromFlags(parseFlags([]))).toEqual(DEFAULT_CONFIG);
   });
 
@@ -20,9 +21,13 @@ describe('parseFlags', () => {
       '--out',
       'x/y',
       '--backend=tfjs-node',
+      '--noise',
+      '0,0.2',
     ]);
     expect(flags).toEqual({
       full: true,
+      sweep: false,
+      noise: [0, 0.2],
       seeds: 3,
       epochs: 4,
       methods: ['adam', 'sam', 'fgr-flood'],
@@ -43,6 +48,10 @@ describe('parseFlags', () => {
     expect(() => parseFlags(['--seeds'])).toThrow('--seeds needs a value');
     expect(() => parseFlags(['--seeds', '0'])).toThrow("--seeds takes an integer ≥ 1; got '0'");
     expect(() => parseFlags(['--epochs', '2.5'])).toThrow("--epochs takes an integer ≥ 1; got '2.5'");
+    expect(() => parseFlags(['--noise', '0,1'])).toThrow(
+      "--noise takes levels in [0, 1), comma-separated; got '0,1'",
+    );
+    expect(() => parseFlags(['--noise', '0,,0.2'])).toThrow('--noise takes levels in [0, 1)');
     expect(() => parseFlags(['--epochs', ''])).toThrow("--epochs takes an integer ≥ 1; got ''");
     expect(() => parseFlags(['--methods', 'adam,lion'])).toThrow(
       "--methods: unknown method 'lion'; choose from sgd, adam, sam, sam-warm, asam, fgr, fgr-strong, bgr, db, flood, wn, sam-flood, fgr-flood",

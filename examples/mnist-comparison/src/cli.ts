@@ -7,6 +7,8 @@ export const DEFAULT_NOISE: readonly number[] = [0, 0.4];
 /** The command line, parsed. Unset numbers fall back to the preset (`--full` or the default). */
 export interface Flags {
   readonly full: boolean;
+  /** Choose hyperparameters on a validation split and write them to sweep.json, instead of comparing. */
+  readonly sweep: boolean;
   readonly seeds?: number;
   readonly epochs?: number;
   /** Label-noise levels, one comparison each (default: clean, then 40%). */
@@ -33,6 +35,9 @@ plugin stacks (${DEFAULT_METHODS.length} by default, ${METHODS.length} with --me
 accuracy, how many noisy labels were memorized, sharpness (λ_max, R_IG), gradient evaluations and
 step time (relative to Adam, measured in the run), with a paired t-test against Adam over the seeds.
 
+  --sweep              choose the strong settings (ρ with warm-up, γ = ε, flood level, SGD's lr)
+                       on a validation split, per noise level, and write them to <out>/sweep.json,
+                       which the comparison then uses (2 seeds per value unless --seeds)
   --full               larger run: ${10 * FULL_CONFIG.trainPerDigit} training digits, 784-${FULL_CONFIG.hidden}-10, ${FULL_CONFIG.epochs} epochs, ${FULL_CONFIG.seeds} seeds
                        (default: ${10 * DEFAULT_CONFIG.trainPerDigit} digits, 784-${DEFAULT_CONFIG.hidden}-10, ${DEFAULT_CONFIG.epochs} epochs, ${DEFAULT_CONFIG.seeds} seeds)
   --seeds <n>          seeds per method (each fixes the initial weights and the minibatch order)
@@ -96,12 +101,13 @@ const VALUED: Record<string, (raw: string) => Partial<Flags>> = {
  * Throws an Error whose message names the offending argument on anything it does not know.
  */
 export function parseFlags(argv: readonly string[]): Flags {
-  let flags: Flags = { full: false, out: 'results', help: false };
+  let flags: Flags = { full: false, sweep: false, out: 'results', help: false };
   const args = argv.filter((a) => a !== '--');
   for (let i = 0; i < args.length; i++) {
     const [name, inline] = args[i].startsWith('--') ? splitFlag(args[i].slice(2)) : [undefined, undefined];
     if (name === 'help' || args[i] === '-h') flags = { ...flags, help: true };
     else if (name === 'full' && inline === undefined) flags = { ...flags, full: true };
+    else if (name === 'sweep' && inline === undefined) flags = { ...flags, sweep: true };
     else if (name !== undefined && Object.hasOwn(VALUED, name)) {
       const raw = inline ?? args[++i];
       if (raw === undefined) throw new Error(`--${name} needs a value`);

@@ -1,6 +1,6 @@
 import '@tensorflow/tfjs'; // registers gradients, chained ops and the cpu backend
 import * as tf from '@tensorflow/tfjs-core';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { flagsOrExit, pickBackend } from '@flatopt/example-utils';
 import { configFromFlags, DEFAULT_NOISE, parseFlags, USAGE } from './cli';
@@ -11,6 +11,13 @@ import { isInteractive } from './progress';
 import { backendLabel, resultsJson, seeds, type Report } from './results';
 import { runComparison } from './run';
 import { formatDuration } from './stats';
+import {
+  formatSweep,
+  hyperparametersFor,
+  sweepScenario,
+  VALIDATION_PER_DIGIT,
+  type SweepScenario,
+} from './sweep';
 import { formatTable } from './table';
 
 tf.enableProdMode();
@@ -22,14 +29,60 @@ const backend = await pickBackend(flags.backend).catch((e: Error) => {
   process.exit(1);
 });
 
+const noiseLevels = flags.noise ?? DEFAULT_NOISE;
+const dir = resolve(flags.out);
+const sweepPath = resolve(dir, 'sweep.json');
+
+if (flags.sweep) {
+  const sweepSeeds = flags.seeds ?? 2;
+  console.log(`flatopt MNIST sweep — backend: ${backendLabel(backend)}\n`);
+  console.log(describeConfig(config));
+  console.log(
+    `validation: ${10 * VALIDATION_PER_DIGIT} digits between the training and test ones; ${seeds(sweepSeeds)} per value\n`,
+  );
+  const started = performance.now();
+  const scenarios: SweepScenario[] = [];
+  for (const labelNoise of noiseLevels) {
+    console.log(`=== ${labelNoiseText(labelNoise)}: final validation accuracy % (mean ± sd), ← chosen ===`);
+    const scenario = sweepScenario(
+      { ...config, labelNoise },
+      sweepSeeds,
+      process.stderr,
+      isInteractive(process.stderr),
+    );
+    console.log(formatSweep(scenario));
+    scenarios.push(scenario);
+  }
+  mkdirSync(dir, { recursive: true });
+  const seconds = (performance.now() - started) / 1000;
+  const json = {
+    createdAt: new Date().toISOString(),
+    backend: backendLabel(backend),
+    seconds: Number(seconds.toFixed(1)),
+    config: { ...config, validationPerDigit: VALIDATION_PER_DIGIT, seeds: sweepSeeds },
+    scenarios,
+  };
+  writeFileSync(sweepPath, `${JSON.stringify(json, null, 2)}\n`);
+  console.log(`\nwrote ${sweepPath} (${formatDuration(seconds)} in all); \`pnpm demo\` now uses its choices`);
+  process.exit(0);
+}
+
+const sweep = existsSync(sweepPath)
+  ? (JSON.parse(readFileSync(sweepPath, 'utf8')) as { scenarios: SweepScenario[] })
+  : undefined;
+
 console.log(`flatopt MNIST comparison — backend: ${backendLabel(backend)}\n`);
 console.log(describeConfig(config));
-console.log(`\n${describeMethods(methods, config.hyperparameters)}\n`);
 
 const reports: Report[] = [];
-for (const labelNoise of flags.noise ?? DEFAULT_NOISE) {
-  const scenario = { ...config, labelNoise };
+for (const labelNoise of noiseLevels) {
+  const { hyperparameters, swept } = hyperparametersFor(labelNoise, sweep);
+  const scenario = { ...config, labelNoise, hyperparameters };
   console.log(`\n=== ${labelNoiseText(labelNoise)} ===`);
+  const source = swept
+    ? `chosen on the validation split by --sweep (${sweepPath})`
+    : 'defaults: no sweep for this noise level';
+  console.log(`\n${describeMethods(methods, hyperparameters)}\n(settings: ${source})`);
   reports.push(
     await runComparison({
       config: scenario,
@@ -42,11 +95,10 @@ for (const labelNoise of flags.noise ?? DEFAULT_NOISE) {
   );
   const report = reports.at(-1)!;
   console.log(`\n${labelNoiseText(labelNoise)}:\n${formatTable(report.summaries, report.timing)}`);
-  const note = floodingNote(report.summaries, config.hyperparameters);
+  const note = floodingNote(report.summaries, hyperparameters);
   if (note) console.log(note);
 }
 
-const dir = resolve(flags.out);
 mkdirSync(dir, { recursive: true });
 const files: Record<string, string> = { 'mnist.json': resultsJson(reports) };
 for (const report of reports) {

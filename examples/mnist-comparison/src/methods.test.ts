@@ -49,9 +49,9 @@ describe('METHODS', () => {
 });
 
 describe('selectMethods', () => {
-  it('keeps table order, defaults to the demo’s four, takes all, and refuses an unknown key', () => {
+  it('keeps table order, defaults to the demo’s five, takes all, and refuses an unknown key', () => {
     expect(selectMethods(['db', 'adam']).map((m) => m.key)).toEqual(['adam', 'db']);
-    expect(selectMethods().map((m) => m.key)).toEqual(['adam', 'sam', 'sam-warm', 'fgr-strong']);
+    expect(selectMethods().map((m) => m.key)).toEqual(['adam', 'sam', 'sam-warm', 'fgr-strong', 'flood']);
     expect(selectMethods(['all'])).toHaveLength(13);
     expect(() => selectMethods(['adam', 'lion'])).toThrow(/^unknown method 'lion'; choose from sgd, adam/);
   });

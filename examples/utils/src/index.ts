@@ -1,3 +1,3 @@
 export { pickBackend } from './backend';
-export { loadDigits, type Split } from './mnist';
+export { loadDigits, loadDigitsWithValidation, type Split } from './mnist';
 export { flagsOrExit, parseArgs, type FlagKind, type FlagSpec } from './flags';

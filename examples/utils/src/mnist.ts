@@ -23,11 +23,43 @@ export function loadDigits(
   testPerDigit: number,
   seed = 42,
 ): { train: Split; test: Split } {
+  const { train, validation, test } = loadSplits(trainPerDigit, 0, testPerDigit, seed);
+  validation?.x.dispose();
+  validation?.y.dispose();
+  return { train, test };
+}
+
+/**
+ * `loadDigits` with a third, disjoint split for choosing hyperparameters without the test set:
+ * per digit, the first `trainPerDigit` samples train, the next `validationPerDigit` validate, the
+ * last `testPerDigit` test. The train and test splits are those of `loadDigits` with the same
+ * arguments, bit for bit.
+ */
+export function loadDigitsWithValidation(
+  trainPerDigit: number,
+  validationPerDigit: number,
+  testPerDigit: number,
+  seed = 42,
+): { train: Split; validation: Split; test: Split } {
+  if (!(Number.isInteger(validationPerDigit) && validationPerDigit >= 1)) {
+    throw new RangeError(`validationPerDigit must be an integer ≥ 1; got ${validationPerDigit}`);
+  }
+  const { train, validation, test } = loadSplits(trainPerDigit, validationPerDigit, testPerDigit, seed);
+  return { train, validation: validation!, test };
+}
+
+function loadSplits(
+  trainPerDigit: number,
+  validationPerDigit: number,
+  testPerDigit: number,
+  seed: number,
+): { train: Split; validation?: Split; test: Split } {
   const digits = (createRequire(import.meta.url)('mnist') as Digit[]).slice(0, 10);
   const smallest = Math.min(...digits.map((d) => d.length));
-  if (trainPerDigit + testPerDigit > smallest) {
+  const total = trainPerDigit + validationPerDigit + testPerDigit;
+  if (total > smallest) {
     throw new RangeError(
-      `trainPerDigit + testPerDigit must be ≤ ${smallest}; got ${trainPerDigit + testPerDigit}`,
+      `trainPerDigit + validationPerDigit + testPerDigit must be ≤ ${smallest}; got ${total}`,
     );
   }
   const split = (pick: (d: Digit) => number[][]): Split => {
@@ -51,8 +83,10 @@ export function loadDigits(
       ) as tf.Tensor2D,
     }));
   };
+  const end = trainPerDigit + validationPerDigit;
   return {
     train: split((d) => d.range(0, trainPerDigit - 1)),
+    ...(validationPerDigit > 0 ? { validation: split((d) => d.range(trainPerDigit, end - 1)) } : {}),
     test: split((d) => d.range(d.length - testPerDigit, d.length - 1)),
   };
 }
