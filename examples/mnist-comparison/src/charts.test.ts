@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { costSvg, curvesSvg, styleOf } from './charts';
+import { costSvg, curvesSvg, sharpnessSvg, styleOf } from './charts';
 import { METHODS } from './methods';
 import type { MethodSummary } from './summary';
 import { elementsOf, parseXml } from './xml-check';
@@ -17,6 +17,7 @@ const summaries: MethodSummary[] = METHODS.map((m, i) => ({
     step,
     trainLoss: 2 / step + i / 100,
     testAccuracy: 0.5 + step / 100,
+    testAccuracySd: 0.01,
   })),
   timing: { method: m.key, ratio: 1 + i / 10, q1: 0.95 + i / 10, q3: 1.05 + i / 10, medianMs: 8 },
 }));
@@ -33,6 +34,10 @@ describe('curvesSvg', () => {
     }
     expect(elementsOf(elements, 'text', 'legend')).toHaveLength(METHODS.length);
     expect(svg).toContain('wasm &amp; co');
+    // One accuracy band per method: 3 points along mean + sd, 3 back along mean − sd.
+    const bands = elementsOf(elements, 'polygon', 'band');
+    expect(bands.map((b) => b.attributes['data-method'])).toEqual(METHODS.map((m) => m.key));
+    for (const b of bands) expect(b.attributes.points.split(' ')).toHaveLength(6);
     // Accuracy in %: the axis reaches 80 (0.8 at step 30).
     const ticks = elementsOf(elements, 'text', 'tick');
     expect(ticks.length).toBeGreaterThan(8);
@@ -60,5 +65,21 @@ describe('styleOf', () => {
       'Adam+F-GR+flooding',
     ]);
     expect(styleOf('other').name).toBe('other');
+  });
+});
+
+describe('sharpnessSvg', () => {
+  it('draws one panel per configuration and one point per method in each, with both sd bars', () => {
+    const panels = [
+      { title: 'clean labels', summaries },
+      { title: '40% label noise', summaries: summaries.slice(0, 3) },
+    ];
+    const svg = sharpnessSvg(panels, 'wasm');
+    const elements = parseXml(svg);
+    const points = elementsOf(elements, 'g', 'point').map((p) => p.attributes['data-method']);
+    expect(points).toEqual([...METHODS.map((m) => m.key), ...METHODS.slice(0, 3).map((m) => m.key)]);
+    expect(elementsOf(elements, 'line').length).toBeGreaterThanOrEqual(2 * points.length);
+    expect(svg).toContain('40% label noise');
+    expect(svg).toContain('Adam: λ_max 5.00 ± 0.0, test');
   });
 });

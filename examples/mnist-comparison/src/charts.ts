@@ -35,13 +35,27 @@ function curvePanel(
 ): string[] {
   const points = summaries.flatMap((s) => s.curve);
   const xAxis = linearAxis([0, ...points.map((p) => p.step)]);
-  const ys = points.map((p) => (value === 'trainLoss' ? p.trainLoss : 100 * p.testAccuracy));
+  const ys = points.flatMap((p) =>
+    value === 'trainLoss'
+      ? [p.trainLoss]
+      : [100 * (p.testAccuracy - p.testAccuracySd), 100 * (p.testAccuracy + p.testAccuracySd)],
+  );
   const yAxis = value === 'trainLoss' ? logAxis(ys) : linearAxis(ys);
   const at = projector(frame, xAxis, yAxis);
   const labels =
     value === 'trainLoss'
       ? { title: 'training loss (minibatch mean, log scale)', x: 'step', y: 'cross-entropy' }
       : { title: 'test accuracy', x: 'step', y: 'accuracy (%)' };
+  // Test accuracy gets a band of ± one sd over seeds under its mean line.
+  const bands =
+    value === 'testAccuracy'
+      ? summaries.map((s) => {
+          const edge = (k: number) =>
+            s.curve.map((p) => `${at.x(p.step)},${at.y(100 * (p.testAccuracy + k * p.testAccuracySd))}`);
+          const outline = [...edge(1), ...edge(-1).reverse()].join(' ');
+          return `<polygon class="band" data-method="${escapeXml(s.method)}" points="${outline}" fill="${styleOf(s.method).color}" fill-opacity="0.15" stroke="none"/>`;
+        })
+      : [];
   const lines = summaries.map((s) => {
     const style = styleOf(s.method);
     const coords = s.curve
@@ -49,18 +63,18 @@ function curvePanel(
       .join(' ');
     return `<polyline class="series" data-method="${escapeXml(s.method)}" data-panel="${value}" points="${coords}" fill="none" stroke="${style.color}" stroke-width="1.8"${style.dash}/>`;
   });
-  return [...axesSvg(frame, xAxis, yAxis, labels), ...lines];
+  return [...axesSvg(frame, xAxis, yAxis, labels), ...bands, ...lines];
 }
 
 /**
  * Learning curves, mean over seeds: training loss (log scale) and test accuracy against the step,
- * one line per method in each panel, one legend.
+ * one line per method in each panel, the accuracy with a band of ± one sd over seeds; one legend.
  */
 export function curvesSvg(summaries: readonly MethodSummary[], subtitle: string): string {
   const [width, top, panelHeight] = [1000, 72, 320];
   const height = top + panelHeight + 56 + legendHeight(summaries.length);
   const frame = (x: number): Frame => ({ x, y: top, w: 400, h: panelHeight });
-  return svgDocument(width, height, 'MNIST digits: learning curves (mean over seeds)', [
+  return svgDocument(width, height, 'MNIST digits: learning curves (mean over seeds; band: ± one sd)', [
     `<text class="subtitle" x="${width / 2}" y="44" text-anchor="middle" fill="#555">${escapeXml(subtitle)}</text>`,
     ...curvePanel(summaries, frame(80), 'trainLoss'),
     ...curvePanel(summaries, frame(570), 'testAccuracy'),
@@ -72,6 +86,24 @@ export function curvesSvg(summaries: readonly MethodSummary[], subtitle: string)
       230,
     ),
   ]);
+}
+
+/** A method's point: a dot at `at` with a horizontal bar over `xBar` and a vertical one over `yBar`. */
+function pointSvg(
+  method: string,
+  tip: string,
+  color: string,
+  [x, y]: readonly [number, number],
+  [x0, x1]: readonly number[],
+  [y0, y1]: readonly number[],
+): string {
+  return [
+    `<g class="point" data-method="${escapeXml(method)}"><title>${escapeXml(tip)}</title>`,
+    `<line x1="${x}" x2="${x}" y1="${y0}" y2="${y1}" stroke="${color}" stroke-width="1.5"/>`,
+    `<line x1="${x0}" x2="${x1}" y1="${y}" y2="${y}" stroke="${color}" stroke-width="1.5"/>`,
+    `<circle cx="${x}" cy="${y}" r="5" fill="${color}" stroke="#fff"/>`,
+    '</g>',
+  ].join('');
 }
 
 /**
@@ -92,13 +124,7 @@ export function costSvg(summaries: readonly MethodSummary[], subtitle: string): 
     const [x, y] = [at.x(s.timing!.ratio), at.y(100 * s.testAccuracy.mean)];
     const [yLo, yHi] = [-1, 1].map((k) => at.y(100 * (s.testAccuracy.mean + k * s.testAccuracy.sd)));
     const tip = `${s.label}: ${(100 * s.testAccuracy.mean).toFixed(2)}% ± ${(100 * s.testAccuracy.sd).toFixed(2)}, ${s.timing!.ratio.toFixed(2)}× Adam`;
-    return [
-      `<g class="point" data-method="${escapeXml(s.method)}"><title>${escapeXml(tip)}</title>`,
-      `<line x1="${x}" x2="${x}" y1="${yLo}" y2="${yHi}" stroke="${color}" stroke-width="1.5"/>`,
-      `<line x1="${at.x(s.timing!.q1)}" x2="${at.x(s.timing!.q3)}" y1="${y}" y2="${y}" stroke="${color}" stroke-width="1.5"/>`,
-      `<circle cx="${x}" cy="${y}" r="5" fill="${color}" stroke="#fff"/>`,
-      '</g>',
-    ].join('');
+    return pointSvg(s.method, tip, color, [x, y], [at.x(s.timing!.q1), at.x(s.timing!.q3)], [yLo, yHi]);
   });
   const labels = {
     title: '',
@@ -114,6 +140,61 @@ export function costSvg(summaries: readonly MethodSummary[], subtitle: string): 
       timed.map((s) => ({ ...styleOf(s.method), dashed: false })),
       90,
       top + frame.h + 62,
+      LEGEND_COLUMNS,
+      210,
+    ),
+  ]);
+}
+
+/** One configuration's methods, for a panel of `sharpnessSvg`. */
+export interface SharpnessPanel {
+  readonly title: string;
+  readonly summaries: readonly MethodSummary[];
+}
+
+function sharpnessPanel(panel: SharpnessPanel, frame: Frame): string[] {
+  const { summaries } = panel;
+  const span = (m: { mean: number; sd: number }, scale = 1) => [
+    scale * (m.mean - m.sd),
+    scale * (m.mean + m.sd),
+  ];
+  const xAxis = linearAxis([0, ...summaries.flatMap((s) => span(s.topEigenvalue))]);
+  const yAxis = linearAxis(summaries.flatMap((s) => span(s.testAccuracy, 100)));
+  const at = projector(frame, xAxis, yAxis);
+  const points = summaries.map((s) => {
+    const { color } = styleOf(s.method);
+    const [x, y] = [at.x(s.topEigenvalue.mean), at.y(100 * s.testAccuracy.mean)];
+    const [x0, x1] = span(s.topEigenvalue).map(at.x);
+    const [y0, y1] = span(s.testAccuracy, 100).map(at.y);
+    const tip = `${s.label}: λ_max ${s.topEigenvalue.mean.toPrecision(3)} ± ${s.topEigenvalue.sd.toPrecision(2)}, test ${(100 * s.testAccuracy.mean).toFixed(1)}% ± ${(100 * s.testAccuracy.sd).toFixed(1)}`;
+    return pointSvg(s.method, tip, color, [x, y], [x0, x1], [y0, y1]);
+  });
+  const labels = {
+    title: panel.title,
+    x: 'top Hessian eigenvalue λ_max at the end',
+    y: 'final test accuracy (%)',
+  };
+  return [...axesSvg(frame, xAxis, yAxis, labels), ...points];
+}
+
+/**
+ * Final test accuracy against sharpness (λ_max of the training loss after the last step), one
+ * panel per configuration, one point per method: means over seeds with bars of ± one sd on both.
+ */
+export function sharpnessSvg(panels: readonly SharpnessPanel[], subtitle: string): string {
+  const [panelWidth, top, panelHeight] = [400, 72, 320];
+  const width = 90 + panels.length * (panelWidth + 90);
+  const methods = [...new Map(panels.flatMap((p) => p.summaries).map((s) => [s.method, s])).values()];
+  const height = top + panelHeight + 56 + legendHeight(methods.length);
+  return svgDocument(width, height, 'MNIST digits: test accuracy vs sharpness', [
+    `<text class="subtitle" x="${width / 2}" y="44" text-anchor="middle" fill="#555">${escapeXml(subtitle)}</text>`,
+    ...panels.flatMap((p, i) =>
+      sharpnessPanel(p, { x: 90 + i * (panelWidth + 90), y: top, w: panelWidth, h: panelHeight }),
+    ),
+    ...legendSvg(
+      methods.map((s) => ({ ...styleOf(s.method), dashed: false })),
+      90,
+      top + panelHeight + 62,
       LEGEND_COLUMNS,
       210,
     ),

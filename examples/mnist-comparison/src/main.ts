@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { flagsOrExit, pickBackend } from '@flatopt/example-utils';
 import { configFromFlags, DEFAULT_NOISE, parseFlags, USAGE } from './cli';
-import { costSvg, curvesSvg } from './charts';
+import { costSvg, curvesSvg, sharpnessSvg } from './charts';
 import { describeConfig, describeMethods, floodingNote, labelNoiseText } from './describe';
 import { selectMethods } from './methods';
 import { isInteractive } from './progress';
@@ -109,6 +109,10 @@ for (const report of reports) {
     subtitle,
   );
 }
+files['mnist-sharpness.svg'] = sharpnessSvg(
+  reports.map((r) => ({ title: labelNoiseText(r.config.labelNoise, true), summaries: r.summaries })),
+  `${backendLabel(backend)}, ${reports[0].date.slice(0, 10)}; ${seeds(config.seeds)}; bars: ± one sd over seeds`,
+);
 files['mnist-cost.svg'] = costSvg(
   reports[0].summaries,
   `${backendLabel(backend)}, ${reports[0].date.slice(0, 10)}`,

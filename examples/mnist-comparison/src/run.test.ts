@@ -2,25 +2,14 @@ import '@tensorflow/tfjs';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { costSvg, curvesSvg } from './charts';
-import { DEFAULT_CONFIG, type Config } from './config';
+import { TINY_CONFIG } from './test-config';
 import { METHODS, selectMethods } from './methods';
 import { resultsJson } from './results';
 import { prepareDigits, runComparison } from './run';
 import { formatTable } from './table';
 import { elementsOf, parseXml } from './xml-check';
 
-const tiny: Config = {
-  ...DEFAULT_CONFIG,
-  trainPerDigit: 3,
-  testPerDigit: 2,
-  hidden: 8,
-  batch: 10,
-  epochs: 1,
-  seeds: 1,
-  curvePoints: 2,
-  timingWarmup: 1,
-  timingRounds: 2,
-};
+const tiny = TINY_CONFIG;
 
 /** Gradient evaluations per step as the step reports count them: [first-order, double backprop]. */
 const EXPECTED_EVALUATIONS: Record<string, [number, number]> = {

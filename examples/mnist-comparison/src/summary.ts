@@ -20,21 +20,31 @@ export interface MethodSummary {
   /** Mean over seeds of the loss on the whole training split after training. */
   readonly finalTrainLoss: number;
   readonly evaluationsPerStep: EvaluationsPerStep;
-  /** The learning curve averaged over seeds, point by point. */
-  readonly curve: CurvePoint[];
+  /** The learning curve averaged over seeds, point by point, with the test accuracy's sd over seeds. */
+  readonly curve: SummaryPoint[];
   readonly timing?: MethodTiming;
   readonly floodAscentFraction?: number;
 }
 
 const average = (xs: readonly number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
 
+/** A learning-curve point averaged over seeds. */
+export interface SummaryPoint extends CurvePoint {
+  /** Sample sd over seeds of the test accuracy at this step (0 for one seed). */
+  readonly testAccuracySd: number;
+}
+
 /** Averages `runs` point by point (every run of a method has the same curve steps). */
-export function meanCurve(runs: readonly RunResult[]): CurvePoint[] {
-  return runs[0].curve.map((point, i) => ({
-    step: point.step,
-    trainLoss: average(runs.map((r) => r.curve[i].trainLoss)),
-    testAccuracy: average(runs.map((r) => r.curve[i].testAccuracy)),
-  }));
+export function meanCurve(runs: readonly RunResult[]): SummaryPoint[] {
+  return runs[0].curve.map((point, i) => {
+    const accuracy = meanSd(runs.map((r) => r.curve[i].testAccuracy));
+    return {
+      step: point.step,
+      trainLoss: average(runs.map((r) => r.curve[i].trainLoss)),
+      testAccuracy: accuracy.mean,
+      testAccuracySd: accuracy.sd,
+    };
+  });
 }
 
 /** One summary per method that has runs, in the order of `methods`. */

@@ -1,7 +1,8 @@
 import '@tensorflow/tfjs';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG, DEFAULT_HYPERPARAMETERS, type Config } from './config';
+import { DEFAULT_HYPERPARAMETERS, type Config } from './config';
+import { TINY_CONFIG } from './test-config';
 import {
   best,
   formatSweep,
@@ -11,16 +12,7 @@ import {
   VALIDATION_PER_DIGIT,
 } from './sweep';
 
-const tiny: Config = {
-  ...DEFAULT_CONFIG,
-  trainPerDigit: 3,
-  testPerDigit: 2,
-  hidden: 8,
-  batch: 10,
-  epochs: 1,
-  seeds: 1,
-  curvePoints: 1,
-};
+const tiny: Config = { ...TINY_CONFIG, curvePoints: 1 };
 const point = (value: number, mean: number) => ({ value, accuracy: { mean, sd: 0, n: 2 }, topEigenvalue: 1 });
 const dispose = (d: { train: { x: tf.Tensor; y: tf.Tensor }; test: { x: tf.Tensor; y: tf.Tensor } }) =>
   tf.dispose([d.train.x, d.train.y, d.test.x, d.test.y]);
