@@ -12,6 +12,7 @@ const BEGIN =
 const END = '<!-- results:end -->';
 const BENCH = 'bench/results';
 const DEMO = 'examples/mnist-comparison/results/mnist.json';
+const CLAIMS = 'examples/mnist-comparison/results/experiments.json';
 
 const readJson = (path) => JSON.parse(readFileSync(`${root}/${path}`, 'utf8'));
 const fixed = (x, digits = 3) => (typeof x === 'number' && Number.isFinite(x) ? x.toFixed(digits) : '–');
@@ -149,6 +150,41 @@ function demoSection() {
   return lines;
 }
 
+/** The paper-claim experiments: per claim, one row per arm with its test against the reference arm. */
+function claimsSection() {
+  if (!existsSync(`${root}/${CLAIMS}`))
+    return [`_No paper-claim results yet: run \`pnpm demo -- --experiment all\`._`];
+  const claims = readJson(CLAIMS);
+  const lines = [
+    `From [${CLAIMS}](${CLAIMS}), written by \`pnpm demo -- --experiment all\` on ${day(claims.createdAt)} with the ` +
+      `${claims.backend} backend, the demo's model and data, ${claims.config.seeds} seeds per arm. "vs reference" is the ` +
+      'final test accuracy difference in points against the reference arm, paired two-sided t-test over the seeds.',
+  ];
+  for (const e of claims.experiments) {
+    lines.push(
+      '',
+      `**${e.paper}** — ${e.claim} (${e.labelNoise === 0 ? 'clean labels' : `${Math.round(100 * e.labelNoise)}% label noise`}; reference: ${e.reference}).`,
+      '',
+      row(['arm', 'final test', 'best test', 'noisy labels fit', 'λ_max', 'R_IG', 'vs reference']),
+      row(['---', '---:', '---:', '---:', '---:', '---:', '---']),
+    );
+    for (const a of e.arms) {
+      lines.push(
+        row([
+          a.label,
+          pct(a.testAccuracy),
+          pct(a.bestTestAccuracy),
+          a.memorized ? pct(a.memorized) : '–',
+          a.topEigenvalue.mean.toPrecision(3),
+          a.rIg.mean.toExponential(2),
+          a.vsReference ? verdict(a.vsReference) : 'reference',
+        ]),
+      );
+    }
+  }
+  return lines;
+}
+
 function section() {
   return [
     BEGIN,
@@ -156,6 +192,10 @@ function section() {
     '### Accuracy and cost on MNIST digits (the demo)',
     '',
     ...demoSection(),
+    '',
+    "### Paper claims at the demo's scale",
+    '',
+    ...claimsSection(),
     '',
     '### Step cost of every method (the benchmarks)',
     '',

@@ -6,6 +6,11 @@ describe('parseFlags', () => {
   it('defaults to the default preset, all methods, results/ and the automatic backend', () => {
     expect(parseFlags([])).toEqual({ full: false, sweep: false, out: 'results', help: false });
     expect(parseFlags(['--sweep']).sweep).toBe(true);
+    expect(parseFlags(['--experiment', 'all']).experiments).toEqual(['karakida', 'barrett-dherin']);
+    expect(parseFlags(['--experiment=barrett-dherin']).experiments).toEqual(['barrett-dherin']);
+    expect(() => parseFlags(['--experiment', 'lion'])).toThrow(
+      "--experiment: unknown experiment 'lion'; choose from karakida, barrett-dherin, or all",
+    );
     expect(configFromFlags(parseFlags([]))).toEqual(DEFAULT_CONFIG);
   });
 

@@ -1,4 +1,5 @@
 import { DEFAULT_CONFIG, FULL_CONFIG, type Config } from './config';
+import { EXPERIMENTS } from './experiments';
 import { DEFAULT_METHODS, METHODS } from './methods';
 
 /** The label-noise levels `pnpm demo` compares: clean labels, then 40% symmetric noise. */
@@ -9,6 +10,8 @@ export interface Flags {
   readonly full: boolean;
   /** Choose hyperparameters on a validation split and write them to sweep.json, instead of comparing. */
   readonly sweep: boolean;
+  /** Run these paper-claim experiments ('all': every one) and write experiments.json, instead of comparing. */
+  readonly experiments?: readonly string[];
   readonly seeds?: number;
   readonly epochs?: number;
   /** Label-noise levels, one comparison each (default: clean, then 40%). */
@@ -38,6 +41,8 @@ step time (relative to Adam, measured in the run), with a paired t-test against 
   --sweep              choose the strong settings (ρ with warm-up, γ = ε, flood level, SGD's lr)
                        on a validation split, per noise level, and write them to <out>/sweep.json,
                        which the comparison then uses (2 seeds per value unless --seeds)
+  --experiment <list>  run paper-claim experiments (${EXPERIMENTS.map((e) => e.key).join(', ')}, or all) and write
+                       <out>/experiments.json, instead of comparing
   --full               larger run: ${10 * FULL_CONFIG.trainPerDigit} training digits, 784-${FULL_CONFIG.hidden}-10, ${FULL_CONFIG.epochs} epochs, ${FULL_CONFIG.seeds} seeds
                        (default: ${10 * DEFAULT_CONFIG.trainPerDigit} digits, 784-${DEFAULT_CONFIG.hidden}-10, ${DEFAULT_CONFIG.epochs} epochs, ${DEFAULT_CONFIG.seeds} seeds)
   --seeds <n>          seeds per method (each fixes the initial weights and the minibatch order)
@@ -67,6 +72,16 @@ function noiseList(raw: string): number[] {
   return levels.map(Number);
 }
 
+function experimentList(raw: string): string[] {
+  const keys = raw.split(',').map((s) => s.trim());
+  if (keys.length === 1 && keys[0] === 'all') return EXPERIMENTS.map((e) => e.key);
+  const known = EXPERIMENTS.map((e) => e.key);
+  const unknown = keys.find((k) => !known.includes(k));
+  if (unknown !== undefined)
+    throw new Error(`--experiment: unknown experiment '${unknown}'; choose from ${known.join(', ')}, or all`);
+  return keys;
+}
+
 function methodList(raw: string): string[] {
   const keys = raw
     .split(',')
@@ -92,6 +107,7 @@ const VALUED: Record<string, (raw: string) => Partial<Flags>> = {
   epochs: (raw) => ({ epochs: positiveInteger('epochs', raw) }),
   methods: (raw) => ({ methods: methodList(raw) }),
   noise: (raw) => ({ noise: noiseList(raw) }),
+  experiment: (raw) => ({ experiments: experimentList(raw) }),
   out: (raw) => ({ out: raw }),
   backend: (raw) => ({ backend: backendName(raw) }),
 };

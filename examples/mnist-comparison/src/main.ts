@@ -6,6 +6,7 @@ import { flagsOrExit, pickBackend } from '@flatopt/example-utils';
 import { configFromFlags, DEFAULT_NOISE, parseFlags, USAGE } from './cli';
 import { costSvg, curvesSvg, sharpnessSvg } from './charts';
 import { describeConfig, describeMethods, floodingNote, labelNoiseText } from './describe';
+import { EXPERIMENTS, formatExperiment, runExperiment } from './experiments';
 import { selectMethods } from './methods';
 import { isInteractive } from './progress';
 import { backendLabel, resultsJson, seeds, type Report } from './results';
@@ -32,6 +33,34 @@ const backend = await pickBackend(flags.backend).catch((e: Error) => {
 const noiseLevels = flags.noise ?? DEFAULT_NOISE;
 const dir = resolve(flags.out);
 const sweepPath = resolve(dir, 'sweep.json');
+
+if (flags.experiments) {
+  console.log(`flatopt MNIST paper claims — backend: ${backendLabel(backend)}\n`);
+  console.log(describeConfig(config));
+  const started = performance.now();
+  const results = flags.experiments.map((key) => {
+    const experiment = EXPERIMENTS.find((e) => e.key === key)!;
+    console.log(
+      `\n=== ${experiment.key}: ${labelNoiseText(experiment.labelNoise)}, ${seeds(config.seeds)} ===`,
+    );
+    const result = runExperiment(experiment, config, process.stderr, isInteractive(process.stderr));
+    console.log(formatExperiment(result));
+    return result;
+  });
+  mkdirSync(dir, { recursive: true });
+  const seconds = (performance.now() - started) / 1000;
+  const json = {
+    createdAt: new Date().toISOString(),
+    backend: backendLabel(backend),
+    seconds: Number(seconds.toFixed(1)),
+    config,
+    experiments: results,
+  };
+  const path = resolve(dir, 'experiments.json');
+  writeFileSync(path, `${JSON.stringify(json, null, 2)}\n`);
+  console.log(`\nwrote ${path} (${formatDuration(seconds)} in all)`);
+  process.exit(0);
+}
 
 if (flags.sweep) {
   const sweepSeeds = flags.seeds ?? 2;

@@ -38,7 +38,8 @@ export function prepareDigits(config: Config): Digits {
   return { train: { x: train.x, y: noisy.y }, test, memorization };
 }
 
-function disposeDigits(data: Digits): void {
+/** Disposes every split of `data`. */
+export function disposeDigits(data: Digits): void {
   tf.dispose([data.train.x, data.train.y, data.test.x, data.test.y]);
   if (data.memorization) tf.dispose([data.memorization.x, data.memorization.y]);
 }
