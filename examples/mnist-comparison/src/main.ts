@@ -34,6 +34,21 @@ const noiseLevels = flags.noise ?? DEFAULT_NOISE;
 const dir = resolve(flags.out);
 const sweepPath = resolve(dir, 'sweep.json');
 
+/** Writes `<out>/<name>`: when, where and how long it ran, then `body`; and says so. */
+function writeResults(name: string, started: number, body: object, after = ''): void {
+  mkdirSync(dir, { recursive: true });
+  const seconds = (performance.now() - started) / 1000;
+  const path = resolve(dir, name);
+  const json = {
+    createdAt: new Date().toISOString(),
+    backend: backendLabel(backend),
+    seconds: Number(seconds.toFixed(1)),
+    ...body,
+  };
+  writeFileSync(path, `${JSON.stringify(json, null, 2)}\n`);
+  console.log(`\nwrote ${path} (${formatDuration(seconds)} in all)${after}`);
+}
+
 if (flags.experiments) {
   console.log(`flatopt MNIST paper claims — backend: ${backendLabel(backend)}\n`);
   console.log(describeConfig(config));
@@ -47,18 +62,7 @@ if (flags.experiments) {
     console.log(formatExperiment(result));
     return result;
   });
-  mkdirSync(dir, { recursive: true });
-  const seconds = (performance.now() - started) / 1000;
-  const json = {
-    createdAt: new Date().toISOString(),
-    backend: backendLabel(backend),
-    seconds: Number(seconds.toFixed(1)),
-    config,
-    experiments: results,
-  };
-  const path = resolve(dir, 'experiments.json');
-  writeFileSync(path, `${JSON.stringify(json, null, 2)}\n`);
-  console.log(`\nwrote ${path} (${formatDuration(seconds)} in all)`);
+  writeResults('experiments.json', started, { config, experiments: results });
   process.exit(0);
 }
 
@@ -82,17 +86,13 @@ if (flags.sweep) {
     console.log(formatSweep(scenario));
     scenarios.push(scenario);
   }
-  mkdirSync(dir, { recursive: true });
-  const seconds = (performance.now() - started) / 1000;
-  const json = {
-    createdAt: new Date().toISOString(),
-    backend: backendLabel(backend),
-    seconds: Number(seconds.toFixed(1)),
-    config: { ...config, validationPerDigit: VALIDATION_PER_DIGIT, seeds: sweepSeeds },
-    scenarios,
-  };
-  writeFileSync(sweepPath, `${JSON.stringify(json, null, 2)}\n`);
-  console.log(`\nwrote ${sweepPath} (${formatDuration(seconds)} in all); \`pnpm demo\` now uses its choices`);
+  const sweepConfig = { ...config, validationPerDigit: VALIDATION_PER_DIGIT, seeds: sweepSeeds };
+  writeResults(
+    'sweep.json',
+    started,
+    { config: sweepConfig, scenarios },
+    '; `pnpm demo` now uses its choices',
+  );
   process.exit(0);
 }
 
