@@ -29,3 +29,13 @@ export {
   type ModifiedGradientOptions,
 } from './flow';
 export { TwoParameterModel, rk4, distance2, type Field2, type Point2 } from './two-parameter';
+export { filterNormalizedDirection, type FilterDirectionOptions } from './filter-direction';
+export {
+  lossSlice1d,
+  lossSlice2d,
+  type LossSlice1d,
+  type LossSlice1dOptions,
+  type LossSlice2d,
+  type LossSlice2dOptions,
+  type SliceRange,
+} from './loss-slice';
