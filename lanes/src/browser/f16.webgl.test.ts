@@ -54,8 +54,9 @@ describe.skipIf(browserSkipped)('webgl with float16 textures', () => {
       expect(half.finite).toBe(true);
       expect(half.ascentNorm).toBeCloseTo(0.05, 3);
       expect(Math.abs(half.gradNorm / reference.gradNorm - 1)).toBeLessThan(2e-3);
-      // The sharpness is a difference of two losses of ~1.3: float16's 1e-3 of it, against ~1e-2.
-      expect(Math.abs(half.sharpness - reference.sharpness)).toBeLessThan(2e-3 * Math.max(1, 1 / factor));
+      // The sharpness (~1e-2) is a difference of two losses: after dividing by the factor, float16's
+      // rounding of each (~2⁻¹¹ of ~1.3) leaves ~2e-3 at every factor.
+      expect(Math.abs(half.sharpness - reference.sharpness)).toBeLessThan(5e-3);
     });
   }
 

@@ -43,8 +43,19 @@ function sizeOf(xs: readonly tf.Tensor[]): number {
   return xs.reduce((total, x) => total + x.size, 0);
 }
 
+/** s = max|xs| (1 for an all-zero list) and ‖xs/s‖ = rms(xs/s)·√n, which lies in [1, √n] unless xs is all zero. */
+function unitNorm(xs: readonly tf.Tensor[]): { s: tf.Scalar; norm: tf.Scalar } {
+  const s = largestMagnitude(xs);
+  const n = sizeOf(xs);
+  const rms = rootMeanSquare(
+    xs.map((x) => tf.div(x, s)),
+    n,
+  );
+  return { s, norm: tf.mul(rms, Math.sqrt(n)) as tf.Scalar };
+}
+
 /**
- * ‖a‖ computed without squaring a's own magnitude: s·rms(a/s)·√n with s = max|a|. Finite whenever
+ * ‖a‖ computed without squaring a's own magnitude: s·‖a/s‖ with s = max|a|. Finite whenever
  * ‖a‖ is (also beyond float32's 1.8e19, where Σa² overflows), and 0 for an all-zero list. Costs
  * an Abs and a Max per tensor and a RealDiv more than `tl.globalNorm`.
  */
@@ -52,12 +63,8 @@ export function scaledNorm(a: TensorList): tf.Scalar {
   return tf.tidy(() => {
     const xs = present(a);
     if (xs.length === 0) return tf.scalar(0);
-    const s = largestMagnitude(xs);
-    const rms = rootMeanSquare(
-      xs.map((x) => tf.div(x, s)),
-      sizeOf(xs),
-    );
-    return tf.mul(tf.mul(rms, s), Math.sqrt(sizeOf(xs))) as tf.Scalar;
+    const { s, norm } = unitNorm(xs);
+    return tf.mul(norm, s) as tf.Scalar;
   });
 }
 
@@ -82,29 +89,29 @@ export function sphere(
   normSq: () => tf.Scalar,
   half = halfPrecision(),
 ): Sphere {
-  if (!half) return { shift: [...shift], scale: radiusScaleOf(normSq(), radius) };
+  if (!half) return { shift: [...shift], scale: radiusScale(normSq(), radius) };
   return tidy(() => {
     const xs = present(normed);
     if (xs.length === 0) return { shift: [...shift], scale: tf.scalar(0) };
-    const s = largestMagnitude(xs);
-    const norm = tf.mul(
-      rootMeanSquare(
-        xs.map((x) => tf.div(x, s)),
-        sizeOf(xs),
-      ),
-      Math.sqrt(sizeOf(xs)),
-    );
+    const { s, norm } = unitNorm(xs);
     // ‖normed/s‖ ≥ 1 unless the list is all zeros, where the shift is zero too.
     const scale = tf.div(radius, tf.maximum(norm, 1)) as tf.Scalar;
     return { shift: shift.map((x) => (x ? tf.div(x, s) : null)), scale };
   });
 }
 
-/** float32's smallest normal number, the floor of ‖a‖² in `radiusScaleOf`. */
+/** float32's smallest normal number, the floor of ‖a‖² in `radiusScale`. */
 const SMALLEST_NORMAL = 2 ** -126;
 
-/** r/√max(‖a‖², 2⁻¹²⁶); `tl.radiusScale` (kept there for its callers). */
-export function radiusScaleOf(normSq: tf.Scalar, radius: Weight): tf.Scalar {
+/**
+ * r/‖a‖ from ‖a‖², the scale that puts a list on the sphere of radius r (SAM's ρ·g/‖g‖), with no
+ * additive epsilon: ‖a‖² is floored at float32's smallest normal number instead, so the scale is
+ * r/‖a‖ bit for bit wherever ‖a‖² is a normal number and finite (r·2⁶³) where it is 0. Multiplied
+ * by the list, a zero list stays exactly zero and no NaN appears in any float precision that has
+ * float32's range; in half precision use `sphere`. Three kernels (Maximum, Sqrt, RealDiv): one
+ * more than the unguarded r/‖a‖.
+ */
+export function radiusScale(normSq: tf.Scalar, radius: Weight): tf.Scalar {
   return tf.tidy(() => tf.div(radius, tf.sqrt(tf.maximum(normSq, SMALLEST_NORMAL)))) as tf.Scalar;
 }
 

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { tidy } from './tidy';
-import { halfPrecision, radiusScaleOf, scaledNorm } from './precision';
+import { halfPrecision, scaledNorm } from './precision';
 
-export { halfPrecision, scaledNorm, sphere, type Sphere } from './precision';
+export { halfPrecision, radiusScale, scaledNorm, sphere, type Sphere } from './precision';
 
 /**
  * Maths over lists of tensors aligned with a step's variables (optax's tree utilities, for the
@@ -128,13 +128,3 @@ export function cosine(a: TensorList, b: TensorList): tf.Scalar {
 export function zerosLike(like: ReadonlyArray<tf.Tensor>): tf.Tensor[] {
   return like.map((x) => tf.zerosLike(x));
 }
-
-/**
- * r/‖a‖ from ‖a‖², the scale that puts a list on the sphere of radius r (SAM's ρ·g/‖g‖), with no
- * additive epsilon: ‖a‖² is floored at float32's smallest normal number instead, so the scale is
- * r/‖a‖ bit for bit wherever ‖a‖² is a normal number and finite (r·2⁶³) where it is 0. Multiplied
- * by the list, a zero list stays exactly zero and no NaN appears in any float precision that has
- * float32's range; in half precision use `sphere`. Three kernels (Maximum, Sqrt, RealDiv): one
- * more than the unguarded r/‖a‖.
- */
-export const radiusScale: (normSq: tf.Scalar, radius: Weight) => tf.Scalar = radiusScaleOf;

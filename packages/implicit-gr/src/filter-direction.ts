@@ -56,12 +56,16 @@ function rescaled(d: tf.Tensor, theta: tf.Tensor, axes: number[]): tf.Tensor {
   return tf.mul(d, tf.div(norm(theta), safe));
 }
 
-/** Throws unless `direction` is a list of finite float tensors shaped like `variables`, not all zero. */
+/**
+ * Throws unless `direction` is a list of finite tensors shaped like `variables` and, when
+ * `nonzero`, not zero everywhere (a slice along a zero direction is a single point). One sync.
+ */
 export function checkDirection(
   owner: string,
   name: string,
   direction: unknown,
   variables: readonly tf.Variable[],
+  nonzero = true,
 ): tf.Tensor[] {
   if (!Array.isArray(direction) || direction.length !== variables.length) {
     const got = Array.isArray(direction) ? `${direction.length} tensors` : typeof direction;
@@ -79,12 +83,13 @@ export function checkDirection(
     }
   });
   const tensors = direction as tf.Tensor[];
-  const [finite, nonzero] = tf.tidy(() => {
+  const [finite, anyNonzero] = tf.tidy(() => {
     const all = tf.concat(tensors.map((d) => tf.reshape(d, [-1])));
-    return [tf.all(tf.isFinite(all)).dataSync()[0], tf.any(tf.notEqual(all, 0)).dataSync()[0]];
+    return tf.stack([tf.all(tf.isFinite(all)), tf.any(tf.notEqual(all, 0))]).dataSync();
   });
   if (!finite) throw new FlatoptError(`${owner}: '${name}' has non-finite entries.`);
-  if (!nonzero)
+  if (nonzero && !anyNonzero) {
     throw new FlatoptError(`${owner}: '${name}' is zero everywhere: a slice along it is a single point.`);
+  }
   return tensors;
 }

@@ -135,6 +135,9 @@ describe.each(['cpu', 'wasm'])('loss slices on %s', (backend) => {
     expect(slice.loss[4]).toBe(0);
     expect(slice.kind).toBe('interpolation');
     expect(slice.sharpness).toEqual({ measure: 'barrier', value: 1 });
+    // Toward all-zero weights is a line like any other: L(θ) = (θ² − 1)² from −1 to 0 rises by 1.
+    const toZero = lossSlice1d(loss, [theta], { to: [keep(tf.zeros([1]))], points: 3 });
+    expect(toZero.loss).toEqual([0, 0.5625, 1]);
   });
 
   it('leaves the weights bit for bit, leaks nothing, and restores them when the loss throws midway', () => {

@@ -97,7 +97,7 @@ function evaluate(
 ): { center: number; losses: number[] } {
   return restoringWeights(variables, (saved) => {
     const values = tf.tidy(() => {
-      const losses = [[0, 0].slice(0, directions.length), ...shifts].map((coefficients) => {
+      const losses = [directions.map(() => 0), ...shifts].map((coefficients) => {
         tf.tidy(() =>
           variables.forEach((v, i) =>
             v.assign(
@@ -154,7 +154,8 @@ export function lossSlice1d(
     );
   let result: { center: number; losses: number[] };
   if (interpolation) {
-    const to = checkDirection(owner, 'to', options.to, variables);
+    // Any finite weights are a valid end (zeros too); it is the difference that must not vanish.
+    const to = checkDirection(owner, 'to', options.to, variables, false);
     const delta = tf.tidy(() => variables.map((v, i) => tf.sub(to[i], v)));
     try {
       checkDirection(owner, 'to − θ', delta, variables);
@@ -183,9 +184,11 @@ function lossAt(t: readonly number[], losses: readonly number[], x: number): num
   return k < 0 ? NaN : losses[k];
 }
 
+/** max L − L(θ) over the grid points within `radius` (NaN when none is). */
 function rise(distance: readonly number[], losses: readonly number[], center: number, radius: number) {
   const inside = losses.filter((_, k) => distance[k] <= radius + 1e-12);
-  return { measure: 'rise' as const, value: Math.max(...inside.map((l) => l - center), 0), radius };
+  const value = inside.length === 0 ? NaN : Math.max(...inside.map((l) => l - center));
+  return { measure: 'rise' as const, value, radius };
 }
 
 function barrier(t: readonly number[], losses: readonly number[], start: number, end: number) {

@@ -33,6 +33,10 @@ export interface Ascent {
  * norms are diagnostics, computed only when a report reads them.
  */
 export function ascent(g: Grads, variables: readonly tf.Variable[], rho: number, rule: AscentRule): Ascent {
+  // In half precision the shift may be g/max|g| and ‖g‖² may overflow: the diagnostic norms are
+  // taken afresh there (as for ASAM, whose ‖ε̂‖ is not ρ), and ‖Tg‖² is not needed at all.
+  const half = tl.halfPrecision();
+  const fresh = rule.adaptive || half;
   const { shift, scale, normSq } = tidyGrads(() => {
     const t = rule.adaptive
       ? variables.map((v) => (rule.adaptiveOn(v) ? tf.add(tf.abs(v), rule.eta) : null))
@@ -40,18 +44,16 @@ export function ascent(g: Grads, variables: readonly tf.Variable[], rho: number,
     // T²g and ‖Tg‖ (T = 1 where t is null).
     const shift = t ? g.map((x, i) => (x && t[i] ? tf.mul(tf.square(t[i]!), x) : x)) : [...g];
     const scaled = t ? g.map((x, i) => (x && t[i] ? tf.mul(t[i]!, x) : x)) : g;
-    const normSq = tl.squaredNorm(scaled);
+    const normSq = (rule.normalize && !half) || !fresh ? tl.squaredNorm(scaled) : null;
     if (!rule.normalize) return { shift, scale: rho, normSq };
     // ρ·shift/‖scaled‖; in half precision both are divided by max|scaled| first (core's `sphere`).
-    return { ...tl.sphere(shift, scaled, rho, () => normSq), normSq };
+    return { ...tl.sphere(shift, scaled, rho, () => normSq!, half), normSq };
   });
   // ‖ε̂‖ = scale·‖shift‖; for plain SAM in float32 that is scale·‖g‖ (= ρ), from the norm at hand.
-  // In half precision the shift may be g/max|g| and ‖g‖² may overflow: norms are taken afresh.
-  const fresh = rule.adaptive || tl.halfPrecision();
   return {
     shift,
     scale,
-    norm: () => tf.mul(fresh ? tl.globalNorm(shift) : tf.sqrt(normSq), scale) as tf.Scalar,
-    gradNorm: () => (fresh ? tl.globalNorm(g) : tf.sqrt(normSq)) as tf.Scalar,
+    norm: () => tf.mul(fresh ? tl.globalNorm(shift) : tf.sqrt(normSq!), scale) as tf.Scalar,
+    gradNorm: () => (fresh ? tl.globalNorm(g) : tf.sqrt(normSq!)) as tf.Scalar,
   };
 }
