@@ -76,7 +76,7 @@ export function sweepDigits(config: Config): Digits {
   };
 }
 
-/** The index of the highest mean accuracy (the first on a tie). */
+/** The point with the highest mean accuracy (the first on a tie). */
 export function best(points: readonly SweepPoint[]): SweepPoint {
   return points.reduce((a, b) => (b.accuracy.mean > a.accuracy.mean ? b : a));
 }
