@@ -24,7 +24,7 @@
  */
 import { createRequire } from 'node:module';
 import type { Connect, Plugin } from 'vite';
-import { DIGITS_FORMAT } from './src/data/digits';
+import { DIGITS_FORMAT } from './src/data/digits.ts';
 
 /** One digit class in the `mnist` package. */
 interface MnistDigit {
