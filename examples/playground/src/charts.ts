@@ -13,6 +13,8 @@ const HEIGHT = 220;
 const MARGIN_LEFT = 56;
 /** Column A, column B: the same colours in every chart. */
 const COLUMNS = { domain: ['A', 'B'], range: ['#1f77b4', '#d62728'], legend: true } as const;
+/** What every chart with one line per column shares. */
+const PER_COLUMN = { width: WIDTH, height: HEIGHT, marginLeft: MARGIN_LEFT, color: COLUMNS } as const;
 
 /** Train (solid) and test (dashed) curves of both columns for one metric. */
 export function curvesChart(records: readonly EvalRecord[], metric: 'loss' | 'accuracy'): Element {
@@ -28,10 +30,7 @@ export function curvesChart(records: readonly EvalRecord[], metric: 'loss' | 'ac
       },
     );
   return Plot.plot({
-    width: WIDTH,
-    height: HEIGHT,
-    marginLeft: MARGIN_LEFT,
-    color: COLUMNS,
+    ...PER_COLUMN,
     x: { label: 'step' },
     y: {
       label: `${metric} (solid train, dashed test)`,
@@ -48,10 +47,7 @@ export function seriesChart(
   label: string,
 ): Element {
   return Plot.plot({
-    width: WIDTH,
-    height: HEIGHT,
-    marginLeft: MARGIN_LEFT,
-    color: COLUMNS,
+    ...PER_COLUMN,
     x: { label: 'step' },
     y: { label, grid: true },
     marks: [
@@ -137,10 +133,7 @@ export function lineChart(landscapes: readonly Landscape[]): Element {
     l.line.t.map((t, i) => ({ column: l.column, t, loss: l.line.loss[i] })),
   );
   return Plot.plot({
-    width: WIDTH,
-    height: HEIGHT,
-    marginLeft: MARGIN_LEFT,
-    color: COLUMNS,
+    ...PER_COLUMN,
     x: { label: 't along d₁ (filter-normalized)' },
     y: { label: 'training loss', type: 'log', grid: true },
     marks: [

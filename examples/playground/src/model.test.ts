@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useCpu } from './cpu-for-tests';
+import { useCpu } from './test-support';
 import { accuracy, mlp } from './model';
 
 beforeAll(useCpu);

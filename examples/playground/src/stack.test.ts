@@ -1,19 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useCpu } from './cpu-for-tests';
+import { PLAIN_SGD, useCpu } from './test-support';
 import { buildStack, type StackConfig } from './stack';
 
 beforeAll(useCpu);
 
-const PLAIN: StackConfig = {
-  optimizer: 'sgd',
-  learningRate: 0.1,
-  sam: { on: false, rho: 0.05, adaptive: false },
-  gradReg: { on: false, method: 'forward', gamma: 0.05, epsilon: 0.05 },
-  flooding: { on: false, level: 0.1 },
-  weightNorm: { on: false },
-  igrMonitor: { on: false },
-};
+const PLAIN: StackConfig = { ...PLAIN_SGD, igrMonitor: { on: false } };
 
 /** One step of the stack on L(w) = ½‖w − 1‖² from w = 0; returns w and the step's report. */
 async function oneStep(config: StackConfig) {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useCpu } from './cpu-for-tests';
+import { PLAIN_SGD, useCpu } from './test-support';
 import { boundaryGrid } from './boundary';
 import { landscapeOf, sharedDomain } from './landscape';
 import type { StackConfig } from './stack';
@@ -16,15 +16,7 @@ import {
 
 beforeAll(useCpu);
 
-const SGD: StackConfig = {
-  optimizer: 'sgd',
-  learningRate: 0.1,
-  sam: { on: false, rho: 0.05, adaptive: false },
-  gradReg: { on: false, method: 'forward', gamma: 0.05, epsilon: 0.05 },
-  flooding: { on: false, level: 0.1 },
-  weightNorm: { on: false },
-  igrMonitor: { on: true },
-};
+const SGD = PLAIN_SGD;
 const SAM: StackConfig = { ...SGD, sam: { on: true, rho: 0.05, adaptive: false } };
 
 describe('batchOrder', () => {
