@@ -6,14 +6,17 @@ export type {
   Diagnostic,
   Evaluation,
   Grads,
+  InitContext,
   NamedTensor,
   LossFn,
   NonFinitePolicy,
   Plugin,
   PluginConfig,
   Reparameterization,
+  SlotOptions,
   StepContext,
   StepReport,
+  VariableRole,
 } from './types';
 export { registerPlugin, registeredPluginTypes, type PluginFactory } from './registry';
 export {

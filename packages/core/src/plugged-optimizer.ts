@@ -1,12 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, FlatoptError } from './errors';
+import { PluginState } from './plugin-state';
 import { PrecisionWatch } from './precision-watch';
 import { FiniteGuard, type FiniteCheck } from './finite-guard';
 import { finiteFlag } from './non-finite';
 import { deserializePlugin, serializePlugin, type SerializedPlugin } from './registry';
 import { Step, type ApplyTarget } from './step';
 import { dispose, tidy } from './tidy';
-import type { Grads, LossFn, NamedTensor, NonFinitePolicy, Plugin, StepReport } from './types';
+import type { Grads, LossFn, NamedTensor, NonFinitePolicy, Plugin, StepReport, VariableRole } from './types';
 import { checkOneOf } from './validate';
 
 export interface PluggedOptions {
@@ -73,6 +74,8 @@ export class PluggedOptimizer extends tf.Optimizer {
   private variables: readonly tf.Variable[] | null = null;
   /** The apply stage's list and the wrapped optimizer's view of it, fixed with `variables`. */
   private target: ApplyTarget | null = null;
+  /** Each plugin's state kept by core (created by its `init`), in stack order. */
+  private readonly states: PluginState[];
 
   constructor(
     readonly inner: tf.Optimizer,
@@ -91,6 +94,7 @@ export class PluggedOptimizer extends tf.Optimizer {
       'device',
     ]);
     this.guard = new FiniteGuard(this.nonFinite, this.finiteCheck);
+    this.states = plugins.map((p) => new PluginState(p));
   }
 
   override get iterations(): number {
@@ -339,8 +343,11 @@ export class PluggedOptimizer extends tf.Optimizer {
       this.inner.applyGradients(
         innerIndices.map((i) => ({ name: all[i].name, tensor: grads[i] as tf.Tensor })),
       );
+    const roles = all.map((v, i): VariableRole =>
+      i >= variables.length ? 'parameter' : derived.has(v) ? 'derived' : 'trained',
+    );
     this.variables = variables;
-    this.target = { variables: all.length === variables.length ? variables : all, applyInner };
+    this.target = { variables: all.length === variables.length ? variables : all, roles, applyInner };
     return this.target;
   }
 
@@ -356,7 +363,7 @@ export class PluggedOptimizer extends tf.Optimizer {
         throw new FlatoptError(`withPlugins: varList[${i}] must be a tf.Variable; got ${describe(v)}.`);
       }
     });
-    const fixed = this.variables;
+    const fixed = this.variables ?? this.initialized;
     if (fixed && (fixed.length !== variables.length || fixed.some((v, i) => v !== variables[i]))) {
       throw new FlatoptError(
         `withPlugins: the variables changed between steps: earlier steps trained [${names(fixed)}], this one [${names(variables)}]. ` +
@@ -364,7 +371,18 @@ export class PluggedOptimizer extends tf.Optimizer {
           `(pass an explicit varList, or use a new optimizer for a new set). Nothing was applied.`,
       );
     }
+    this.initPlugins(variables);
     return variables;
+  }
+
+  /** The variable list the plugins' `init` ran for (fixed from then on). */
+  private initialized: readonly tf.Variable[] | null = null;
+
+  /** Runs every plugin's `init` once, at the first step, before any of that step's hooks. */
+  private initPlugins(variables: readonly tf.Variable[]): void {
+    if (this.initialized) return;
+    for (const state of this.states) state.init(variables);
+    this.initialized = variables;
   }
 
   private variablesByName(names: string[]): tf.Variable[] {
@@ -380,11 +398,9 @@ export class PluggedOptimizer extends tf.Optimizer {
     const out = [...(await this.inner.getWeights())];
     for (const [key, variable] of hiddenState(this.inner))
       out.push({ name: `${HIDDEN_PREFIX}${key}`, tensor: variable });
-    for (const plugin of this.plugins) {
-      if (!plugin.getWeights) continue;
-      for (const w of await plugin.getWeights()) {
-        out.push({ name: `${STATE_PREFIX}${plugin.name}/${w.name}`, tensor: w.tensor });
-      }
+    for (const [i, plugin] of this.plugins.entries()) {
+      const own = [...this.states[i].weights(), ...((await plugin.getWeights?.()) ?? [])];
+      for (const w of own) out.push({ name: `${STATE_PREFIX}${plugin.name}/${w.name}`, tensor: w.tensor });
     }
     const seen = new Set<string>();
     for (const { name } of out) {
@@ -407,7 +423,7 @@ export class PluggedOptimizer extends tf.Optimizer {
       const rest = w.name.slice(STATE_PREFIX.length);
       const cut = rest.indexOf('/');
       const pluginName = rest.slice(0, cut);
-      if (cut < 0 || !this.plugins.some((p) => p.name === pluginName && p.setWeights)) {
+      if (cut < 0 || !this.plugins.some((p) => p.name === pluginName && (p.setWeights || p.init))) {
         throw new FlatoptError(
           `setWeights: weight '${w.name}' belongs to no stateful plugin of this optimizer (plugins: ${names(this.plugins)}).`,
         );
@@ -423,8 +439,10 @@ export class PluggedOptimizer extends tf.Optimizer {
       if (slot && slot.dtype === w.tensor.dtype && slot.size === w.tensor.size)
         tf.tidy(() => slot.assign(tf.reshape(w.tensor, slot.shape)));
     }
-    for (const plugin of this.plugins) {
-      if (plugin.setWeights) await plugin.setWeights(byPlugin.get(plugin.name) ?? []);
+    for (const [i, plugin] of this.plugins.entries()) {
+      const given = byPlugin.get(plugin.name) ?? [];
+      if (plugin.init) this.states[i].setWeights(given);
+      else if (plugin.setWeights) await plugin.setWeights(given);
     }
   }
 
@@ -468,6 +486,7 @@ export class PluggedOptimizer extends tf.Optimizer {
 
   override dispose(): void {
     this.inner.dispose();
+    for (const state of this.states) state.dispose();
     for (const plugin of this.plugins) plugin.dispose?.();
   }
 }

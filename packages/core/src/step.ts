@@ -6,7 +6,7 @@ import { checkLossValue } from './loss';
 import { halfPrecision, lostFraction } from './precision';
 import type { PrecisionWatch } from './precision-watch';
 import { sideEffectFree } from './side-effects';
-import type { Diagnostic, Evaluation, Grads, LossFn, Plugin, StepContext } from './types';
+import type { Diagnostic, Evaluation, Grads, LossFn, Plugin, StepContext, VariableRole } from './types';
 
 export interface StepSetup {
   readonly variables: readonly tf.Variable[];
@@ -25,6 +25,8 @@ export interface StepSetup {
 export interface ApplyTarget {
   /** The trained variables followed by the plugins' reparameterization parameters. */
   readonly variables: readonly tf.Variable[];
+  /** The role of each of `variables`. */
+  readonly roles: readonly VariableRole[];
   /** The wrapped optimizer's update, given gradients aligned with `variables`. */
   readonly applyInner: (grads: Grads) => void;
 }
@@ -41,9 +43,13 @@ export class Step {
   private readonly deferred = new Map<string, () => Diagnostic>();
   private lossCalls = 0;
   private readonly contexts: StepContext[];
+  /** Per plugin: whether its current evaluate call is the step's primary evaluation. */
+  private readonly primary: boolean[];
 
   constructor(private readonly setup: StepSetup) {
-    this.contexts = setup.plugins.map((p) => this.contextFor(p.name, setup.variables));
+    const trained = setup.variables.map((): VariableRole => 'trained');
+    this.primary = setup.plugins.map(() => false);
+    this.contexts = setup.plugins.map((p, i) => this.contextFor(p.name, setup.variables, trained, i));
   }
 
   get variables(): readonly tf.Variable[] {
@@ -64,7 +70,15 @@ export class Step {
       if (!plugin.evaluate) continue;
       const inner = next;
       const ctx = this.contexts[i];
-      next = () => checkEvaluation(plugin.evaluate!(ctx, inner), this.setup.variables.length, plugin.name);
+      next = () => {
+        // The first evaluation of the step (no loss call yet) is the primary one.
+        this.primary[i] = this.lossCalls === 0;
+        try {
+          return checkEvaluation(plugin.evaluate!(ctx, inner), this.setup.variables.length, plugin.name);
+        } finally {
+          this.primary[i] = false;
+        }
+      };
     }
     return next();
   }
@@ -84,10 +98,7 @@ export class Step {
       const plugin = plugins[i];
       if (!plugin.apply) continue;
       const inner = next;
-      const ctx =
-        target.variables === this.setup.variables
-          ? this.contexts[i]
-          : this.contextFor(plugin.name, target.variables);
+      const ctx = this.contextFor(plugin.name, target.variables, target.roles, -1);
       next = (g: Grads) => {
         checkAlignment(g, length, `${plugin.name}.apply`);
         plugin.apply!(ctx, g, inner);
@@ -109,10 +120,21 @@ export class Step {
     return out;
   }
 
-  private contextFor(owner: string, variables: readonly tf.Variable[]): StepContext {
+  /** `index`: the plugin's place in the stack, for `primary`; -1 in the apply stage (never primary). */
+  private contextFor(
+    owner: string,
+    variables: readonly tf.Variable[],
+    roles: readonly VariableRole[],
+    index: number,
+  ): StepContext {
     const { iteration, learningRate } = this.setup;
+    const primary = this.primary;
     return {
       variables,
+      roles,
+      get primary() {
+        return index >= 0 && primary[index];
+      },
       iteration,
       learningRate,
       probe: (shift, scale, fn) => this.probe(owner, variables, shift, scale, fn),

@@ -44,10 +44,29 @@ export interface StepReport {
 /** What a non-finite loss or gradient does: throw (default), skip the step, or go unchecked. */
 export type NonFinitePolicy = 'throw' | 'skip' | 'ignore';
 
+/**
+ * What a variable of the apply stage is: a `trained` variable (the evaluate stage sees only
+ * these), a `derived` trained variable that a reparameterization recomputes (the wrapped
+ * optimizer does not update it), or a reparameterization's `parameter`, trained in its place.
+ */
+export type VariableRole = 'trained' | 'derived' | 'parameter';
+
 /** The view of one step a plugin receives. */
 export interface StepContext {
   /** The variables being trained, in the fixed order the wrapped optimizer's state relies on. */
   readonly variables: readonly tf.Variable[];
+  /**
+   * The role of each of `variables`, aligned with them: all `trained` in the evaluate stage; in
+   * the apply stage, derived variables and reparameterization parameters are marked.
+   */
+  readonly roles: readonly VariableRole[];
+  /**
+   * True in the step's primary evaluation: the first one, at the current weights, whose loss the
+   * step reports and whose loss call keeps its side effects. An outer plugin's further
+   * evaluations (SAM's at θ + ε̂, GR's finite differences) are not primary, so a plugin that
+   * records per-step figures does so once, here. False in the apply stage.
+   */
+  readonly primary: boolean;
   /** The wrapped optimizer's iteration count before this step (0 on the first step). */
   readonly iteration: number;
   /** The wrapped optimizer's learning rate, when it has one. */
@@ -88,6 +107,14 @@ export interface Plugin {
   readonly name: string;
   /** Registered factory that rebuilds the plugin from `getConfig()` (defaults to `name`). */
   readonly type?: string;
+  /**
+   * Called once, when the optimizer's variable list is fixed (at its first step), before any
+   * hook of that step and before restored state is applied: create the plugin's state here with
+   * `ctx.perVariable` / `ctx.single` (optax's `init(params)`). Core names that state, keeps it
+   * non-trainable, saves it with the optimizer (getWeights, model.save), restores it, also when
+   * `setWeights` came before the first step, and disposes it. A throw leaves nothing behind.
+   */
+  init?(ctx: InitContext): void;
   /** Rewrites the loss inside the differentiated function (e.g. flooding `|L − b| + b`); receives a scalar or per-example vector. */
   transformLoss?(ctx: StepContext, loss: tf.Tensor): tf.Tensor;
   /** Produces the evaluation the update will use; `next()` evaluates the rest of the stack at the current weights. */
@@ -112,6 +139,28 @@ export interface Plugin {
   getWeights?(): Promise<NamedTensor[]>;
   setWeights?(weights: NamedTensor[]): Promise<void>;
   dispose?(): void;
+}
+
+/** What a plugin's `init` receives. */
+export interface InitContext {
+  /** The trained variables, in the fixed order of every later step. */
+  readonly variables: readonly tf.Variable[];
+  /**
+   * One state variable per trained variable, initialized from `initial(variable, index)` (null:
+   * none for that variable). Saved as `<name><index>`. The list is aligned with `variables`.
+   */
+  perVariable(
+    name: string,
+    initial: (variable: tf.Variable, index: number) => tf.Tensor | null,
+    options?: SlotOptions,
+  ): ReadonlyArray<tf.Variable | null>;
+  /** One state variable (a step count, say), initialized from `initial()`. Saved as `<name>`. */
+  single(name: string, initial: () => tf.Tensor, options?: SlotOptions): tf.Variable;
+}
+
+export interface SlotOptions {
+  /** Saved and restored with the optimizer (default true); false for scratch state within a step. */
+  readonly saved?: boolean;
 }
 
 /** What `Plugin.reparameterize` declares. */

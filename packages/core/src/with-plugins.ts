@@ -5,6 +5,7 @@ import type { Plugin } from './types';
 import { checkKnownKeys } from './validate';
 
 const HOOKS = [
+  'init',
   'transformLoss',
   'evaluate',
   'apply',
@@ -107,7 +108,8 @@ function checkUniqueNames(plugins: readonly Plugin[]): void {
   plugins.forEach((p, i) => {
     const j = plugins.findIndex((q) => q.name === p.name);
     if (j === i) return;
-    const stateful = p.getWeights && plugins[j].getWeights;
+    const keepsState = (q: Plugin) => q.getWeights !== undefined || q.init !== undefined;
+    const stateful = keepsState(p) && keepsState(plugins[j]);
     throw new FlatoptError(
       `withPlugins: plugins ${j + 1} and ${i + 1} are both named '${p.name}'` +
         (stateful ? ' and both keep state, so their state names would collide' : '') +

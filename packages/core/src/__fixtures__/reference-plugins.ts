@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { registerPlugin } from '../registry';
 import * as tl from '../tensor-list';
-import type { Grads, NamedTensor, Plugin } from '../types';
+import type { Grads, Plugin } from '../types';
 
 /**
  * Reference plugins for core's own tests: two well-behaved ones that exercise probes, state and
@@ -26,40 +26,27 @@ export function probeTwice(options: { rho?: number; name?: string } = {}): Plugi
 }
 registerPlugin('probeTwice', (c, name) => probeTwice({ rho: c.rho as number, name }));
 
-/** Heavy-ball on the gradient in the apply stage: G = g + β·G_prev, with G_prev as plugin state. */
+/**
+ * Heavy-ball on the gradient in the apply stage: G = g + β·G_prev, with G_prev as plugin state
+ * created in `init`, which core names, saves, restores and disposes.
+ */
 export function heavyBall(options: { beta?: number } = {}): Plugin & { readonly previous: tf.Variable[] } {
   const beta = options.beta ?? 0.5;
   let previous: tf.Variable[] = [];
-  let counter = 0;
-  const ensure = (variables: readonly tf.Variable[]) => {
-    if (previous.length === 0)
-      previous = variables.map((v) =>
-        tf.variable(tf.zerosLike(v), false, `heavyBall-${++counter}-${v.name}`),
-      );
-  };
   return {
     name: 'heavyBall',
     get previous() {
       return previous;
     },
+    init(ctx) {
+      previous = ctx.perVariable('previous', (v) => tf.zerosLike(v)) as tf.Variable[];
+    },
     apply(ctx, grads, next) {
-      ensure(ctx.variables);
       const out: Grads = beta === 0 ? grads : tl.scaledAdd(grads, previous, beta);
-      out.forEach((g, i) => g && previous[i].assign(g));
+      out.forEach((g, i) => g && i < previous.length && previous[i].assign(g));
       next(out);
     },
     getConfig: () => ({ beta }),
-    async getWeights(): Promise<NamedTensor[]> {
-      return previous.map((v, i) => ({ name: `previous${i}`, tensor: v }));
-    },
-    async setWeights(weights) {
-      tf.dispose(previous);
-      previous = weights.map((w) => tf.variable(w.tensor, false, `heavyBall-${++counter}-restored`));
-    },
-    dispose() {
-      tf.dispose(previous);
-      previous = [];
-    },
   };
 }
 registerPlugin('heavyBall', (c) => heavyBall({ beta: c.beta as number }));
@@ -113,15 +100,19 @@ export function forgetsConfig(options: { strength?: number } = {}): Plugin {
 }
 registerPlugin('forgetsConfig', () => forgetsConfig());
 
-/** Broken: stateful, but setWeights ignores what it is given. */
+/** Broken: stateful, but it zeroes its state at its first step, so restored state is lost. */
 export function forgetsState(): Plugin {
   const base = heavyBall({ beta: 0.5 });
+  let fresh = true;
   return {
     ...base,
     name: 'forgetsState',
     type: 'forgetsState',
-    getConfig: base.getConfig,
-    async setWeights() {},
+    apply(ctx, grads, next) {
+      if (fresh) base.previous.forEach((v) => v.assign(tf.zerosLike(v)));
+      fresh = false;
+      base.apply!(ctx, grads, next);
+    },
   };
 }
 registerPlugin('forgetsState', () => forgetsState());
