@@ -19,6 +19,8 @@ export type {
   VariableRole,
 } from './types';
 export { registerPlugin, registeredPluginTypes, type PluginFactory } from './registry';
+export { definePlugin, type PluginDefinition, type PluginFactoryOf, type PluginHooks } from './define-plugin';
+export { option, type OptionSpec, type OptionsOf, type Resolved, type Schema } from './options';
 export {
   bounds,
   checkHyperparameter,
