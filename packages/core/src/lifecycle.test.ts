@@ -57,6 +57,19 @@ describe('Plugin.init: state created once the variables are fixed', () => {
     second.dispose();
   });
 
+  it('runs init also when the first call is applyGradients (the two-call protocol)', () => {
+    const p = problem();
+    const ball = heavyBall({ beta: 0.5 });
+    const opt = withPlugins(tf.train.sgd(0.1), ball);
+    const grads = Object.fromEntries(p.variables.map((v) => [v.name, tf.onesLike(v)]));
+    opt.applyGradients(grads);
+    opt.applyGradients(grads);
+    // G₁ = 1, G₂ = 1 + 0.5·1: the state was there from the first call.
+    expect(Array.from(ball.previous[3].dataSync())).toEqual([1.5, 1.5, 1.5]);
+    tf.dispose(Object.values(grads));
+    opt.dispose();
+  });
+
   it('refuses restored state of the wrong shape or name, naming it, and restores nothing', async () => {
     const p = problem();
     const opt = withPlugins(tf.train.sgd(0.1), heavyBall());
