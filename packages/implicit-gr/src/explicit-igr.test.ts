@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { describe, expect, it } from 'vitest';
-import { withPlugins } from '@flatopt/core';
+import { linear, PluggedOptimizer, withPlugins } from '@flatopt/core';
 import { flatoptErrorMessage, mlpProblem, useBackend } from '@flatopt/core/testing';
 import { gradReg } from '@flatopt/grad-reg';
 import { explicitIgr } from './explicit-igr';
@@ -44,5 +44,42 @@ describe('explicitIgr: bad input', () => {
     expect(flatoptErrorMessage(() => explicitIgr({ mu: 1, method: 'exact' as never }))).toMatch(
       /explicitIgr: option 'method' must be one of/,
     );
+    expect(flatoptErrorMessage(() => explicitIgr({ mu: 1, rate: 2 } as never))).toBe(
+      "explicitIgr: unknown option 'rate'; allowed options are 'mu', 'method', 'epsilon', 'name'.",
+    );
+    expect(flatoptErrorMessage(() => explicitIgr({} as never))).toBe("explicitIgr: option 'mu' is required.");
+  });
+});
+
+describe('explicitIgr: configuration', () => {
+  it('saves mu, and method and epsilon only when given; a rebuilt plugin has the same name and options', () => {
+    const opt = withPlugins(
+      tf.train.sgd(0.1),
+      explicitIgr({
+        mu: 2,
+        method: 'central',
+        epsilon: linear({ from: 0.1, to: 0.01, steps: 10 }),
+        name: 'eg',
+      }),
+      explicitIgr({ mu: 0.5 }),
+    );
+    const config = JSON.parse(JSON.stringify(opt.getConfig()));
+    expect(config.plugins).toEqual([
+      {
+        type: 'explicitIgr',
+        name: 'eg',
+        config: {
+          mu: 2,
+          method: 'central',
+          epsilon: { schedule: 'linear', from: 0.1, to: 0.01, steps: 10, start: 0 },
+        },
+      },
+      { type: 'explicitIgr', name: 'explicitIgr', config: { mu: 0.5 } },
+    ]);
+    const restored = PluggedOptimizer.fromConfig(PluggedOptimizer, config) as PluggedOptimizer;
+    expect(restored.getConfig()).toEqual(opt.getConfig());
+    expect(restored.plugins.map((p) => p.name)).toEqual(['eg', 'explicitIgr']);
+    restored.dispose();
+    opt.dispose();
   });
 });

@@ -1,28 +1,32 @@
 import {
-  checkKnownKeys,
-  checkNumber,
+  definePlugin,
   FlatoptError,
-  registerPlugin,
+  option,
   type Evaluation,
+  type OptionsOf,
   type Plugin,
-  type PluginConfig,
   type StepContext,
 } from '@flatopt/core';
 import { gradReg, type GradRegMethod } from '@flatopt/grad-reg';
 
-export interface ExplicitIgrOptions {
-  /** µ ≥ 0, the strength of the explicit regularizer µ·R_IG (Barrett & Dherin's convention). */
-  mu: number;
-  /** How the penalty's gradient is computed (gradReg's methods; default 'forward', 2 gradient evaluations). */
-  method?: GradRegMethod;
-  /** The finite-difference step ε (gradReg's `epsilon`). */
-  epsilon?: number;
-  /** Instance name (default 'explicitIgr'). */
-  name?: string;
-}
+// Every gradReg method, once each (`satisfies` fails to compile when grad-reg adds or drops one).
+const METHODS = Object.keys({
+  forward: 0,
+  backward: 0,
+  central: 0,
+  'double-backprop': 0,
+} satisfies Record<GradRegMethod, 0>) as GradRegMethod[];
 
-const OWNER = 'explicitIgr';
-const KEYS = ['mu', 'method', 'epsilon', 'name'];
+const schema = {
+  /** µ ≥ 0, the strength of the explicit regularizer µ·R_IG (Barrett & Dherin's convention). */
+  mu: option.number({ min: 0 }),
+  /** How the penalty's gradient is computed (gradReg's methods; default 'forward', 2 gradient evaluations). */
+  method: option.oneOf(METHODS, { optional: true }),
+  /** The finite-difference step ε (gradReg's `epsilon`). */
+  epsilon: option.hyperparameter({ optional: true }),
+};
+
+export type ExplicitIgrOptions = OptionsOf<typeof schema>;
 
 /**
  * Explicit gradient regularization in the IGR paper's convention (Barrett & Dherin, ICLR 2021,
@@ -37,44 +41,31 @@ const KEYS = ['mu', 'method', 'epsilon', 'name'];
  * λ = h·m/4 (γ = h/2); `explicitIgr({ mu })` adds µ on top, so a run with step h trains on
  * E + (λ + µ)·R_IG to leading order. µ = 0 is the wrapped optimizer alone.
  */
-export function explicitIgr(options: ExplicitIgrOptions): Plugin {
-  checkKnownKeys(OWNER, options, KEYS);
-  const name = options?.name ?? OWNER;
-  const mu = checkNumber(name, 'mu', options?.mu, { min: 0 });
-  let inner: Plugin | null = null;
-  let builtFor = 0;
-
-  const evaluate = (ctx: StepContext, next: () => Evaluation): Evaluation => {
-    const m = ctx.variables.reduce((n, v) => n + v.size, 0);
-    if (!inner || builtFor !== m) {
-      inner?.dispose?.();
-      inner = gradReg({ gamma: (2 * mu) / m, method: options.method, epsilon: options.epsilon, name });
-      builtFor = m;
+export const explicitIgr: (options: ExplicitIgrOptions) => Plugin = definePlugin({
+  type: 'explicitIgr',
+  options: schema,
+  create({ mu, method, epsilon }, name) {
+    // Checks method and epsilon together now (ε may be 0 only for double backprop), by building a
+    // gradReg with them, not at the first step; its errors are reported as this plugin's.
+    try {
+      gradReg({ gamma: mu, method, epsilon }).dispose?.();
+    } catch (e) {
+      if (e instanceof FlatoptError) throw new FlatoptError(e.message.replace(/^gradReg:/, 'explicitIgr:'));
+      throw e;
     }
-    return inner.evaluate!(ctx, next);
-  };
+    let inner: Plugin | null = null;
+    let builtFor = 0;
 
-  // Checks method and epsilon now, by building a gradReg with the same options, not at the first
-  // step; its errors are reported as this plugin's.
-  try {
-    gradReg({ gamma: mu, method: options.method, epsilon: options.epsilon }).dispose?.();
-  } catch (e) {
-    if (e instanceof FlatoptError) throw new FlatoptError(e.message.replace(/^gradReg:/, `${name}:`));
-    throw e;
-  }
+    const evaluate = (ctx: StepContext, next: () => Evaluation): Evaluation => {
+      const m = ctx.variables.reduce((n, v) => n + v.size, 0);
+      if (!inner || builtFor !== m) {
+        inner?.dispose?.();
+        inner = gradReg({ gamma: (2 * mu) / m, method, epsilon, name });
+        builtFor = m;
+      }
+      return inner.evaluate!(ctx, next);
+    };
 
-  const config: PluginConfig = {
-    mu,
-    ...(options.method === undefined ? {} : { method: options.method }),
-    ...(options.epsilon === undefined ? {} : { epsilon: options.epsilon }),
-  };
-  return {
-    name,
-    type: OWNER,
-    evaluate,
-    getConfig: () => config,
-    dispose: () => inner?.dispose?.(),
-  };
-}
-
-registerPlugin(OWNER, (config, name) => explicitIgr({ ...(config as unknown as ExplicitIgrOptions), name }));
+    return { evaluate, dispose: () => inner?.dispose?.() };
+  },
+});

@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { describe, expect, it } from 'vitest';
-import { withPlugins } from '@flatopt/core';
+import { PluggedOptimizer, withPlugins } from '@flatopt/core';
 import { flatoptErrorMessage, mlpProblem, useBackend } from '@flatopt/core/testing';
 import { measureIgr } from './measure';
-import { igrMonitor, type IgrRecord } from './monitor';
+import { igrMonitor, type IgrMonitor, type IgrRecord } from './monitor';
 
 /** E and ‖∇E‖² at the current weights, computed directly. */
 function direct(p: ReturnType<typeof mlpProblem>): [number, number] {
@@ -125,6 +125,27 @@ describe('igrMonitor: every, learning rate, sinks', () => {
   });
 });
 
+describe('igrMonitor: configuration', () => {
+  it('saves every and keep, learningRate only when given, never onRecord; a rebuilt monitor has the same name and options', () => {
+    const opt = withPlugins(
+      tf.train.sgd(0.1),
+      igrMonitor({ every: 2, keep: 5, onRecord: () => {}, name: 'igr' }),
+      igrMonitor({ learningRate: 0.2 }),
+    );
+    const config = JSON.parse(JSON.stringify(opt.getConfig()));
+    expect(config.plugins).toEqual([
+      { type: 'igrMonitor', name: 'igr', config: { every: 2, keep: 5 } },
+      { type: 'igrMonitor', name: 'igrMonitor', config: { every: 1, keep: 10000, learningRate: 0.2 } },
+    ]);
+    const restored = PluggedOptimizer.fromConfig(PluggedOptimizer, config) as PluggedOptimizer;
+    expect(restored.getConfig()).toEqual(opt.getConfig());
+    expect(restored.plugins.map((p) => p.name)).toEqual(['igr', 'igrMonitor']);
+    expect((restored.plugins[0] as IgrMonitor).records).toEqual([]);
+    restored.dispose();
+    opt.dispose();
+  });
+});
+
 describe('igrMonitor, measureIgr: bad input gets a clear error, weights untouched', () => {
   it('refuses bad options at construction, naming the option, value and range', () => {
     expect(flatoptErrorMessage(() => igrMonitor({ every: 0 }))).toBe(
@@ -136,7 +157,12 @@ describe('igrMonitor, measureIgr: bad input gets a clear error, weights untouche
     expect(flatoptErrorMessage(() => igrMonitor({ onRecord: 5 as never }))).toMatch(
       /option 'onRecord' must be a function or an array of functions; got number/,
     );
-    expect(flatoptErrorMessage(() => igrMonitor({ evry: 2 } as never))).toMatch(/evry/);
+    expect(flatoptErrorMessage(() => igrMonitor({ evry: 2 } as never))).toBe(
+      "igrMonitor: unknown option 'evry'; allowed options are 'every', 'learningRate', 'onRecord', 'keep', 'name'.",
+    );
+    expect(flatoptErrorMessage(() => igrMonitor({ onRecord: [() => {}, 'x'] as never }))).toBe(
+      "igrMonitor: option 'onRecord' must be a function or an array of functions; got string at index 1.",
+    );
   });
 
   it('a wrapped optimizer without a numeric learning rate asks for learningRate, before any change', async () => {

@@ -1,16 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
   alias,
-  checkKnownKeys,
-  checkNumber,
+  definePlugin,
   FlatoptError,
+  option,
   readAsync,
-  registerPlugin,
   tl,
   type Diagnostic,
   type Evaluation,
+  type OptionsOf,
   type Plugin,
-  type PluginConfig,
   type StepContext,
 } from '@flatopt/core';
 import { checkLearningRate, igrFigures, type IgrFigures } from './igr-figures';
@@ -21,21 +20,26 @@ export interface IgrRecord extends IgrFigures {
   readonly step: number;
 }
 
-export interface IgrMonitorOptions {
+type IgrSink = (record: IgrRecord) => void;
+
+const schema = {
   /** Record every `every`-th step (an integer ≥ 1, default 1); the others cost nothing. */
-  every?: number;
+  every: option.number({ default: 1, min: 1, integer: true }),
   /**
    * h. Default: the wrapped optimizer's learning rate, read every step (so a changed rate is
    * followed). Required for optimizers without a numeric `learningRate`.
    */
-  learningRate?: number;
-  /** Called with each record, e.g. `igrWriter({ format: 'jsonl', write })` or your own function. */
-  onRecord?: ((record: IgrRecord) => void) | ReadonlyArray<(record: IgrRecord) => void>;
+  learningRate: option.number({ min: 0, exclusiveMin: true, optional: true }),
+  /**
+   * Called with each record, e.g. `igrWriter({ format: 'jsonl', write })` or your own function.
+   * Not saved: a loaded monitor records into `records` until given new sinks.
+   */
+  onRecord: option.custom(checkSinks, { optional: true, saved: false }),
   /** Records kept in `monitor.records` (default 10000, the most recent); 0 keeps none. */
-  keep?: number;
-  /** Instance name (default 'igrMonitor'). */
-  name?: string;
-}
+  keep: option.number({ default: 10000, min: 0, integer: true }),
+};
+
+export type IgrMonitorOptions = OptionsOf<typeof schema>;
 
 /** The monitor plugin, with what it recorded. */
 export interface IgrMonitor extends Plugin {
@@ -53,9 +57,6 @@ export interface IgrMonitor extends Plugin {
   flush(): Promise<void>;
 }
 
-const OWNER = 'igrMonitor';
-const KEYS = ['every', 'learningRate', 'onRecord', 'keep', 'name'];
-
 /**
  * Measures the implicit gradient regularization of a training run (Barrett & Dherin, ICLR 2021)
  * live: every `every` steps it records, from the step's own primary evaluation, the loss E, ‖∇E‖²,
@@ -72,84 +73,74 @@ const KEYS = ['every', 'learningRate', 'onRecord', 'keep', 'name'];
  * is for (stochastic) gradient descent with step h; with other optimizers the figures are those of
  * GD with the same h.
  */
-export function igrMonitor(options: IgrMonitorOptions = {}): IgrMonitor {
-  checkKnownKeys(OWNER, options, KEYS);
-  const name = options.name ?? OWNER;
-  const every = checkNumber(name, 'every', options.every ?? 1, { min: 1, integer: true });
-  const fixedRate =
-    options.learningRate === undefined ? undefined : checkLearningRate(name, options.learningRate);
-  const keep = checkNumber(name, 'keep', options.keep ?? 10000, { min: 0, integer: true });
-  const sinks = checkSinks(name, options.onRecord);
-  const records: IgrRecord[] = [];
-  let latest: IgrRecord | undefined;
-  // Contexts are made per step: this marks steps whose primary evaluation was seen.
-  const seen = new WeakSet<StepContext>();
+export const igrMonitor: (options?: IgrMonitorOptions) => IgrMonitor = definePlugin({
+  type: 'igrMonitor',
+  options: schema,
+  create({ every, learningRate: fixedRate, onRecord, keep }, name) {
+    const sinks: readonly IgrSink[] =
+      onRecord === undefined ? [] : typeof onRecord === 'function' ? [onRecord] : onRecord;
+    const records: IgrRecord[] = [];
+    let latest: IgrRecord | undefined;
+    let total = 0;
+    const reads = new Set<Promise<void>>();
 
-  const learningRateOf = (ctx: StepContext): number => {
-    const h = fixedRate ?? ctx.learningRate;
-    if (h === undefined) {
-      throw new FlatoptError(
-        `${name}: the wrapped optimizer has no numeric learning rate to take h from; pass it explicitly, e.g. igrMonitor({ learningRate: 0.01 }).`,
-      );
-    }
-    return checkLearningRate(name, h);
-  };
+    const learningRateOf = (ctx: StepContext): number => {
+      const h = fixedRate ?? ctx.learningRate;
+      if (h === undefined) {
+        throw new FlatoptError(
+          `${name}: the wrapped optimizer has no numeric learning rate to take h from; pass it explicitly, e.g. igrMonitor({ learningRate: 0.01 }).`,
+        );
+      }
+      return checkLearningRate(name, h);
+    };
 
-  let total = 0;
-  const reads = new Set<Promise<void>>();
-  const deliver = (record: IgrRecord) => {
-    latest = record;
-    total++;
-    if (keep > 0) {
-      records.push(record);
-      if (records.length > keep) records.splice(0, records.length - keep);
-    }
-    for (const sink of sinks) sink(record);
-  };
+    const deliver = (record: IgrRecord) => {
+      latest = record;
+      total++;
+      if (keep > 0) {
+        records.push(record);
+        if (records.length > keep) records.splice(0, records.length - keep);
+      }
+      for (const sink of sinks) sink(record);
+    };
 
-  const evaluate = (ctx: StepContext, next: () => Evaluation): Evaluation => {
-    const ev = next();
-    if (seen.has(ctx) || ctx.iteration % every !== 0) return ev;
-    seen.add(ctx);
-    const h = learningRateOf(ctx);
-    const m = ctx.variables.reduce((n, v) => n + v.size, 0);
-    const gradNormSq = tl.squaredNorm(ev.grads);
-    // The figures on the device are diagnostics: computed only when the step's report is read.
-    let figures: Record<string, Diagnostic> | undefined;
-    const figuresOnce = () => (figures ??= figureTensors(ev.loss, gradNormSq, h, m));
-    for (const key of FIGURES) ctx.record(key, () => figuresOnce()[key]);
-    const step = ctx.iteration;
-    const read = readAsync(tf.stack([ev.loss, gradNormSq]))
-      .then(([loss, gnsq]) => deliver({ step, ...igrFigures(loss, gnsq, h, m) }))
-      .finally(() => reads.delete(read));
-    reads.add(read);
-    return ev;
-  };
+    const evaluate = (ctx: StepContext, next: () => Evaluation): Evaluation => {
+      // Only the step's primary evaluation: an outer plugin's further ones (SAM, GR) are not ∇E.
+      const recorded = ctx.primary && ctx.iteration % every === 0;
+      const ev = next();
+      if (!recorded) return ev;
+      const h = learningRateOf(ctx);
+      const m = ctx.variables.reduce((n, v) => n + v.size, 0);
+      const gradNormSq = tl.squaredNorm(ev.grads);
+      // The figures on the device are diagnostics: computed only when the step's report is read.
+      let figures: Record<string, Diagnostic> | undefined;
+      const figuresOnce = () => (figures ??= figureTensors(ev.loss, gradNormSq, h, m));
+      for (const key of FIGURES) ctx.record(key, () => figuresOnce()[key]);
+      const step = ctx.iteration;
+      const read = readAsync(tf.stack([ev.loss, gradNormSq]))
+        .then(([loss, gnsq]) => deliver({ step, ...igrFigures(loss, gnsq, h, m) }))
+        .finally(() => reads.delete(read));
+      reads.add(read);
+      return ev;
+    };
 
-  const config: PluginConfig = {
-    every,
-    keep,
-    ...(fixedRate === undefined ? {} : { learningRate: fixedRate }),
-  };
-  return {
-    name,
-    type: OWNER,
-    evaluate,
-    getConfig: () => config,
-    get records() {
-      return records;
-    },
-    get latest() {
-      return latest;
-    },
-    get total() {
-      return total;
-    },
-    async flush() {
-      while (reads.size > 0) await Promise.all([...reads]);
-    },
-  };
-}
+    return {
+      evaluate,
+      get records(): readonly IgrRecord[] {
+        return records;
+      },
+      get latest() {
+        return latest;
+      },
+      get total() {
+        return total;
+      },
+      async flush() {
+        while (reads.size > 0) await Promise.all([...reads]);
+      },
+    };
+  },
+});
 
 /** The names of the figures a recorded step reports, in order. */
 const FIGURES = ['loss', 'gradNormSq', 'rIg', 'lambda', 'penalty', 'modifiedLoss', 'ratio'] as const;
@@ -178,17 +169,14 @@ function figureTensors(
   };
 }
 
-function checkSinks(owner: string, onRecord: unknown): Array<(r: IgrRecord) => void> {
-  const list = onRecord === undefined ? [] : Array.isArray(onRecord) ? onRecord : [onRecord];
+function checkSinks(owner: string, key: string, onRecord: unknown): IgrSink | readonly IgrSink[] {
+  const list = Array.isArray(onRecord) ? onRecord : [onRecord];
   list.forEach((f, i) => {
     if (typeof f !== 'function') {
       throw new FlatoptError(
-        `${owner}: option 'onRecord' must be a function or an array of functions; got ${typeof f}${list.length > 1 ? ` at index ${i}` : ''}.`,
+        `${owner}: option '${key}' must be a function or an array of functions; got ${typeof f}${list.length > 1 ? ` at index ${i}` : ''}.`,
       );
     }
   });
-  return list as Array<(r: IgrRecord) => void>;
+  return onRecord as IgrSink | readonly IgrSink[];
 }
-
-// Callbacks are code, not config: a loaded monitor records into `records` until given new sinks.
-registerPlugin(OWNER, (config, name) => igrMonitor({ ...(config as IgrMonitorOptions), name }));
