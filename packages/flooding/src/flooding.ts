@@ -1,40 +1,56 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
   checkHyperparameter,
-  checkKnownKeys,
-  checkOneOf,
+  definePlugin,
   FlatoptError,
-  registerPlugin,
+  option,
   valueAt,
   type Evaluation,
   type Hyperparameter,
+  type OptionSpec,
+  type OptionsOf,
   type Plugin,
-  type PluginConfig,
   type StepContext,
 } from '@flatopt/core';
 
 /** Where the flood level applies: to the minibatch mean loss, or to each example's loss. */
 export type FloodingGranularity = 'batch' | 'example';
+const GRANULARITIES: readonly FloodingGranularity[] = ['batch', 'example'];
 
-export interface FloodingOptions {
+/**
+ * The level option: required, with a refusal that says how to choose one (there is no default to
+ * fall back on).
+ */
+const level: OptionSpec<Hyperparameter, true> = {
+  parse(owner, key, value) {
+    if (value === undefined) {
+      throw new FlatoptError(
+        `${owner}: option '${key}' is required: the flood level b, a finite number ≥ 0 or a schedule, e.g. flooding({ level: 0.02 }). ` +
+          `There is no default; Ishida et al. choose b by validation (grid 0.00, 0.01, …, 0.10).`,
+      );
+    }
+    return checkHyperparameter(owner, key, value, { min: 0 });
+  },
+  required: true,
+  saved: true,
+};
+
+const floodingSchema = {
   /**
    * The flood level b (≥ 0; a number or a schedule). Required: the paper picks b by validation
    * (its benchmark grid is 0.00, 0.01, …, 0.10), and no value suits every loss and data set.
    */
-  level: Hyperparameter;
+  level,
   /**
    * `'batch'` (default): `|L − b| + b` on the minibatch mean loss L (Ishida et al.). `'example'`:
    * `mean_i(|ℓ_i − b| + b)` on per-example losses (iFlood-style); the loss function must then
    * return the vector of per-example losses, e.g. a `tf.losses.*` loss with `tf.Reduction.NONE`.
    */
-  granularity?: FloodingGranularity;
-  /** Instance name (default 'flooding'); give two instances in one stack different names. */
-  name?: string;
-}
+  granularity: option.oneOf(GRANULARITIES, { default: 'batch' }),
+};
 
-const OWNER = 'flooding';
-const GRANULARITIES: FloodingGranularity[] = ['batch', 'example'];
-const KEYS = ['level', 'granularity', 'name'];
+/** flooding's options: `level` (required), `granularity`, and `name` (default 'flooding'; give two instances in one stack different names). */
+export type FloodingOptions = OptionsOf<typeof floodingSchema>;
 
 /**
  * The name of the flood op (`tf.op` scope, so its tape node reads `flatoptFlood__op`). It is a
@@ -99,55 +115,42 @@ function floodValues(x: tf.Tensor, b: number): { flooded: tf.Tensor; below: tf.T
  * `belowLevel` — for 'batch' 1 when the step ascends and 0 when it descends, for 'example' the
  * fraction of examples whose loss is below b (which ascend).
  */
-export function flooding(options: FloodingOptions): Plugin {
-  checkKnownKeys(OWNER, options, KEYS);
-  if (options?.level === undefined) {
-    throw new FlatoptError(
-      `${OWNER}: option 'level' is required: the flood level b, a finite number ≥ 0 or a schedule, e.g. flooding({ level: 0.02 }). ` +
-        `There is no default; Ishida et al. choose b by validation (grid 0.00, 0.01, …, 0.10).`,
-    );
-  }
-  const level = checkHyperparameter(OWNER, 'level', options.level, { min: 0 });
-  const granularity = checkOneOf(OWNER, 'granularity', options.granularity ?? 'batch', GRANULARITIES);
-  const name = options.name ?? OWNER;
-  // Contexts are made per step, so this marks the steps whose diagnostics are already recorded.
-  const recorded = new WeakSet<StepContext>();
+export const flooding: (options: FloodingOptions) => Plugin = definePlugin({
+  type: 'flooding',
+  options: floodingSchema,
+  create({ level, granularity }, name) {
+    const scalarLossError = () =>
+      new FlatoptError(
+        `${name}: option granularity 'example' needs per-example losses, but the loss function returned a scalar. ` +
+          `Return the unreduced vector instead (for example a tf.losses.* loss with tf.Reduction.NONE), ` +
+          `or use granularity 'batch' (model.fit always reduces the loss to a scalar). Nothing was applied.`,
+      );
 
-  const scalarLossError = () =>
-    new FlatoptError(
-      `${name}: option granularity 'example' needs per-example losses, but the loss function returned a scalar. ` +
-        `Return the unreduced vector instead (for example a tf.losses.* loss with tf.Reduction.NONE), ` +
-        `or use granularity 'batch' (model.fit always reduces the loss to a scalar). Nothing was applied.`,
-    );
+    const transformLoss = (ctx: StepContext, loss: tf.Tensor): tf.Tensor => {
+      const b = valueAt(level, ctx.iteration);
+      // Thrown inside the differentiated function: core frees the tape, nothing is applied.
+      if (granularity === 'example' && loss.rank !== 1) throw scalarLossError();
+      return flood(granularity === 'batch' && loss.rank !== 0 ? tf.mean(loss) : loss, b);
+    };
 
-  const transformLoss = (ctx: StepContext, loss: tf.Tensor): tf.Tensor => {
-    const b = valueAt(level, ctx.iteration);
-    // Thrown inside the differentiated function: core frees the tape, nothing is applied.
-    if (granularity === 'example' && loss.rank !== 1) throw scalarLossError();
-    return flood(granularity === 'batch' && loss.rank !== 0 ? tf.mean(loss) : loss, b);
-  };
+    // Diagnostics are taken from the evaluation's raw loss, outside the differentiated function
+    // (tensors made inside tf.variableGrads do not outlive it), once per step: at the primary evaluation.
+    const evaluate = (ctx: StepContext, next: () => Evaluation): Evaluation => {
+      const ev = next();
+      if (!ctx.primary) return ev;
+      const b = valueAt(level, ctx.iteration);
+      ctx.record('level', b);
+      const losses = granularity === 'example' ? ev.perExample : ev.loss;
+      if (!losses) return ev;
+      // Computed only when a report reads them.
+      let values: { flooded: tf.Tensor; below: tf.Tensor } | undefined;
+      const mean = (t: tf.Tensor) => (t.rank === 0 ? t : tf.mean(t)) as tf.Scalar;
+      const valuesOnce = () => (values ??= floodValues(losses, b));
+      ctx.record('floodedLoss', () => mean(valuesOnce().flooded));
+      ctx.record('belowLevel', () => mean(valuesOnce().below));
+      return ev;
+    };
 
-  // Diagnostics are taken from the evaluation's raw loss, outside the differentiated function
-  // (tensors made inside tf.variableGrads do not outlive it), once per step: at the primary evaluation.
-  const evaluate = (ctx: StepContext, next: () => Evaluation): Evaluation => {
-    const ev = next();
-    if (recorded.has(ctx)) return ev;
-    recorded.add(ctx);
-    const b = valueAt(level, ctx.iteration);
-    ctx.record('level', b);
-    const losses = granularity === 'example' ? ev.perExample : ev.loss;
-    if (!losses) return ev;
-    // Computed only when a report reads them.
-    let values: { flooded: tf.Tensor; below: tf.Tensor } | undefined;
-    const mean = (t: tf.Tensor) => (t.rank === 0 ? t : tf.mean(t)) as tf.Scalar;
-    const valuesOnce = () => (values ??= floodValues(losses, b));
-    ctx.record('floodedLoss', () => mean(valuesOnce().flooded));
-    ctx.record('belowLevel', () => mean(valuesOnce().below));
-    return ev;
-  };
-
-  const config: PluginConfig = { level, granularity };
-  return { name, type: OWNER, transformLoss, evaluate, getConfig: () => config };
-}
-
-registerPlugin(OWNER, (config, name) => flooding({ ...(config as unknown as FloodingOptions), name }));
+    return { transformLoss, evaluate };
+  },
+});

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { withPlugins, type Plugin } from '@flatopt/core';
+import { linear, step, withPlugins, type Plugin } from '@flatopt/core';
 import { mlpProblem, normals, type Problem } from '@flatopt/core/testing';
 import { gradReg } from '@flatopt/grad-reg';
 import { sam } from './sam';
@@ -109,5 +109,53 @@ describe('amortized ascent (every: k)', () => {
     expect(second.gradientEvaluations).toBe(1);
     expect(second.loss).toBe(first.diagnostics['sam/perturbedLoss']);
     expect(second.diagnostics['sam/perturbedLoss']).toBe(first.diagnostics['sam/perturbedLoss']);
+  });
+
+  const evaluations = (opt: ReturnType<typeof withPlugins>, q: Problem, steps: number) =>
+    Array.from({ length: steps }, () => opt.step(q.loss, q.variables).gradientEvaluations);
+
+  it('makes a fresh ascent on its first step with ρ > 0, wherever that falls (ρ warm-up from 0)', () => {
+    const q = mlpProblem({ seed: 31 });
+    problems.push(q);
+    const opt = withPlugins(
+      tf.train.sgd(0.05),
+      sam({ rho: linear({ from: 0, to: 0.05, steps: 10 }), every: 3 }),
+    );
+    // Iteration 0: ρ = 0, plain; 1: the first ascent (not a multiple of 3); 2: reused; 3: fresh.
+    expect(evaluations(opt, q, 5)).toEqual([1, 2, 1, 2, 1]);
+    opt.dispose();
+  });
+
+  it('makes a fresh ascent on its first step when it wraps an optimizer that has already stepped', () => {
+    const q = mlpProblem({ seed: 37 });
+    problems.push(q);
+    const inner = tf.train.sgd(0.05);
+    inner.minimize(q.loss, false, q.variables);
+    const opt = withPlugins(inner, sam({ every: 3 }));
+    expect(evaluations(opt, q, 4)).toEqual([2, 1, 2, 1]); // iterations 1, 2, 3, 4
+    opt.dispose();
+  });
+
+  it('saves its ascent as ascent<i> (not the staged one) and resumes bit for bit, also from before its first ascent', async () => {
+    // ρ is 0 for iterations 0–3; the first ascent comes at iteration 4, not a multiple of 3.
+    const rho = step({ values: [0, 0.05], boundaries: [4] });
+    for (const cut of [2, 5]) {
+      const [a, b] = [mlpProblem({ seed: 41 }), mlpProblem({ seed: 41 })];
+      problems.push(a, b);
+      const first = withPlugins(tf.train.adam(0.01), sam({ rho, every: 3 }));
+      const counts = evaluations(first, a, cut);
+      const saved = await first.getWeights();
+      expect(saved.filter((w) => w.name.startsWith('flatopt/sam/')).map((w) => w.name)).toEqual(
+        a.variables.map((_, i) => `flatopt/sam/ascent${i}`),
+      );
+      const second = withPlugins(tf.train.adam(0.01), sam({ rho, every: 3 }));
+      await second.setWeights(saved); // before its first step, as after tf.loadLayersModel
+      b.assign(a.read());
+      counts.push(...evaluations(first, a, 4));
+      expect([...counts.slice(0, cut), ...evaluations(second, b, 4)]).toEqual(counts);
+      expect(b.read()).toEqual(a.read());
+      first.dispose();
+      second.dispose();
+    }
   });
 });
