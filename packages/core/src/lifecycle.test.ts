@@ -70,6 +70,29 @@ describe('Plugin.init: state created once the variables are fixed', () => {
     opt.dispose();
   });
 
+  it('tells the plugin what was restored, before and after its init', async () => {
+    const p = problem();
+    const heard: string[][] = [];
+    const make = (): Plugin => ({
+      name: 'listener',
+      init: (ctx) => void ctx.perVariable('memo', (v) => tf.zerosLike(v)),
+      restored: (names) => void heard.push([...names]),
+      getConfig: () => ({}),
+    });
+    const first = withPlugins(tf.train.sgd(0.1), make());
+    first.minimize(p.loss, false, p.variables);
+    const saved = await first.getWeights();
+    const second = withPlugins(tf.train.sgd(0.1), make());
+    await second.setWeights(saved); // held until init
+    expect(heard).toEqual([]);
+    second.minimize(p.loss, false, p.variables);
+    expect(heard).toEqual([['memo0', 'memo1', 'memo2', 'memo3']]);
+    await second.setWeights(await first.getWeights()); // after init: at once
+    expect(heard).toHaveLength(2);
+    first.dispose();
+    second.dispose();
+  });
+
   it('refuses restored state of the wrong shape or name, naming it, and restores nothing', async () => {
     const p = problem();
     const opt = withPlugins(tf.train.sgd(0.1), heavyBall());

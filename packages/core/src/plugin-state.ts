@@ -97,6 +97,7 @@ export class PluginState {
       }
     });
     for (const [v, t] of targets) v.assign(t);
+    if (weights.length > 0) this.plugin.restored?.(weights.map((w) => w.name));
   }
 
   private slotVariable(weight: string): tf.Variable {

@@ -115,6 +115,13 @@ export interface Plugin {
    * `setWeights` came before the first step, and disposes it. A throw leaves nothing behind.
    */
   init?(ctx: InitContext): void;
+  /**
+   * Called after core restored state that `init` created (by `setWeights`, or right after `init`
+   * when the weights came before the first step), with the names of the restored entries
+   * (`<slot><i>` / `<slot>`), for plugins whose behaviour depends on whether their state holds
+   * something real yet.
+   */
+  restored?(names: readonly string[]): void;
   /** Rewrites the loss inside the differentiated function (e.g. flooding `|L − b| + b`); receives a scalar or per-example vector. */
   transformLoss?(ctx: StepContext, loss: tf.Tensor): tf.Tensor;
   /** Produces the evaluation the update will use; `next()` evaluates the rest of the stack at the current weights. */

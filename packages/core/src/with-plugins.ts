@@ -6,6 +6,7 @@ import { checkKnownKeys } from './validate';
 
 const HOOKS = [
   'init',
+  'restored',
   'transformLoss',
   'evaluate',
   'apply',

@@ -59,17 +59,14 @@ export const sam: (options?: SamOptions) => Plugin = definePlugin({
     // ascent as it was; on the device path the guard undoes the commit like any update.
     let stored: ReadonlyArray<tf.Variable | null> = [];
     let staged: ReadonlyArray<tf.Variable | null> = [];
-    // Which stored slots hold an ascent: one a refresh staged here, or one core restored (the slot
-    // no longer holds the buffer init made: a restore assigns). The others hold init's zeros and
-    // stay out of the probe, like a variable without gradient. A step reuses the stored ascent
+    // Which stored slots hold an ascent: one a refresh staged here, or one core restored (it says
+    // which, through `restored`). The others hold init's zeros and stay out of the probe, like a
+    // variable without gradient. A step reuses the stored ascent
     // only if this instance made one, or one was restored and the run that saved it had made one
     // by then; otherwise it makes a fresh one, as that run did (e.g. the first step with ρ > 0).
     let held: boolean[] = [];
-    let made: object[] = [];
     let refreshed = false;
     let pending: number[] = [];
-
-    const holds = (i: number) => (held[i] ||= stored[i]!.dataId !== made[i]);
 
     /** Whether a run from iteration 0 had made an ascent before iteration `t`: ρ was positive earlier. */
     const ascendedBefore = (t: number) => {
@@ -91,10 +88,10 @@ export const sam: (options?: SamOptions) => Plugin = definePlugin({
       const reuse =
         every > 1 &&
         ctx.iteration % every !== 0 &&
-        (refreshed || (stored.some((_, i) => holds(i)) && ascendedBefore(ctx.iteration)));
+        (refreshed || (held.some((h) => h) && ascendedBefore(ctx.iteration)));
       if (reuse) {
         const there = ctx.probe(
-          stored.map((v, i) => (holds(i) ? v : null)),
+          stored.map((v, i) => (held[i] ? v : null)),
           1,
           next,
         );
@@ -117,10 +114,15 @@ export const sam: (options?: SamOptions) => Plugin = definePlugin({
       init(ctx) {
         stored = ctx.perVariable('ascent', (v) => tf.zerosLike(v));
         staged = ctx.perVariable('staged', (v) => tf.zerosLike(v), { saved: false });
-        made = stored.map((v) => v!.dataId);
         held = stored.map(() => false);
         refreshed = false;
         pending = [];
+      },
+      restored(names) {
+        for (const name of names) {
+          const i = Number(/^ascent(\d+)$/.exec(name)?.[1]);
+          if (Number.isInteger(i)) held[i] = true;
+        }
       },
       evaluate,
       apply(_ctx, grads, next) {
