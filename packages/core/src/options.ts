@@ -22,6 +22,8 @@ export interface OptionSettings<D> {
   readonly default?: D;
   /** No default and not required: `create` receives undefined when it is not given. */
   readonly optional?: boolean;
+  /** For a required option: how to choose a value, appended to the "is required" error. */
+  readonly hint?: string;
 }
 
 type Spec<T, D, O> = D extends undefined
@@ -35,12 +37,13 @@ function spec<T, D extends T | undefined, O extends boolean>(
   settings: OptionSettings<D> & { optional?: O },
   saved = true,
 ): Spec<T, D, O> {
-  const { default: fallback, optional = false } = settings;
+  const { default: fallback, optional = false, hint } = settings;
   const required = fallback === undefined && !optional;
   const s: OptionSpec<T | undefined> = {
     parse(owner, option, value) {
       if (value !== undefined) return check(owner, option, value);
-      if (required) throw new FlatoptError(`${owner}: option '${option}' is required.`);
+      if (required)
+        throw new FlatoptError(`${owner}: option '${option}' is required${hint ? `: ${hint}` : '.'}`);
       return fallback;
     },
     required,

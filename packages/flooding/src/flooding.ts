@@ -1,13 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
-  checkHyperparameter,
   definePlugin,
   FlatoptError,
   option,
   valueAt,
   type Evaluation,
-  type Hyperparameter,
-  type OptionSpec,
   type OptionsOf,
   type Plugin,
   type StepContext,
@@ -17,30 +14,17 @@ import {
 export type FloodingGranularity = 'batch' | 'example';
 const GRANULARITIES: readonly FloodingGranularity[] = ['batch', 'example'];
 
-/**
- * The level option: required, with a refusal that says how to choose one (there is no default to
- * fall back on).
- */
-const level: OptionSpec<Hyperparameter, true> = {
-  parse(owner, key, value) {
-    if (value === undefined) {
-      throw new FlatoptError(
-        `${owner}: option '${key}' is required: the flood level b, a finite number ≥ 0 or a schedule, e.g. flooding({ level: 0.02 }). ` +
-          `There is no default; Ishida et al. choose b by validation (grid 0.00, 0.01, …, 0.10).`,
-      );
-    }
-    return checkHyperparameter(owner, key, value, { min: 0 });
-  },
-  required: true,
-  saved: true,
-};
-
 const floodingSchema = {
   /**
    * The flood level b (≥ 0; a number or a schedule). Required: the paper picks b by validation
    * (its benchmark grid is 0.00, 0.01, …, 0.10), and no value suits every loss and data set.
    */
-  level,
+  level: option.hyperparameter({
+    min: 0,
+    hint:
+      'the flood level b, a finite number ≥ 0 or a schedule, e.g. flooding({ level: 0.02 }). ' +
+      'There is no default; Ishida et al. choose b by validation (grid 0.00, 0.01, …, 0.10).',
+  }),
   /**
    * `'batch'` (default): `|L − b| + b` on the minibatch mean loss L (Ishida et al.). `'example'`:
    * `mean_i(|ℓ_i − b| + b)` on per-example losses (iFlood-style); the loss function must then
