@@ -1,15 +1,13 @@
 import {
   bounds,
-  checkHyperparameter,
-  checkKnownKeys,
-  checkOneOf,
+  definePlugin,
   FlatoptError,
-  registerPlugin,
+  option,
   valueAt,
   type Evaluation,
   type Hyperparameter,
+  type OptionsOf,
   type Plugin,
-  type PluginConfig,
   type StepContext,
 } from '@flatopt/core';
 import { doubleBackprop, SecondOrderUnsupported } from './double-backprop';
@@ -18,29 +16,30 @@ import { enableSecondOrderGradients } from './second-order/register';
 
 export type GradRegMethod = 'forward' | 'backward' | 'central' | 'double-backprop';
 
-export interface GradRegOptions {
+const OWNER = 'gradReg';
+
+const schema = {
   /** Strength of the squared penalty (γ/2)·‖∇L‖² (Karakida et al.); ≥ 0, default 0.01. */
-  gamma?: Hyperparameter;
+  gamma: option.hyperparameter({ min: 0, optional: true }),
   /** Strength of the norm penalty λ·‖∇L‖ (Zhao et al.), with `penalty: 'norm'`; ≥ 0, required there. */
-  lambda?: Hyperparameter;
+  lambda: option.hyperparameter({ min: 0, optional: true }),
   /**
    * The ascent step of the finite difference: ε·g for the squared penalty, radius r of r·g/‖g‖
    * for the norm penalty. Nonzero (a negative ε turns forward into backward); default 0.05.
    */
-  epsilon?: Hyperparameter;
+  epsilon: option.hyperparameter({ default: 0.05 }),
   /** 'forward' (default, 2 gradients), 'backward' (2), 'central' (3), 'double-backprop' (exact H∇L). */
-  method?: GradRegMethod;
+  method: option.oneOf<GradRegMethod, 'forward'>(['forward', 'backward', 'central', 'double-backprop'], {
+    default: 'forward',
+  }),
   /** 'squared' (default) or 'norm'. */
-  penalty?: Penalty;
+  penalty: option.oneOf<Penalty, 'squared'>(['squared', 'norm'], { default: 'squared' }),
   /** When double backprop cannot be trusted here: 'error' (default) or switch to 'forward' with a warning. */
-  fallback?: 'error' | 'forward';
-  /** Instance name (default 'gradReg'); give two instances in one stack different names. */
-  name?: string;
-}
+  fallback: option.oneOf(['error', 'forward'], { default: 'error' }),
+};
 
-const OWNER = 'gradReg';
-const METHODS: GradRegMethod[] = ['forward', 'backward', 'central', 'double-backprop'];
-const KEYS = ['gamma', 'lambda', 'epsilon', 'method', 'penalty', 'fallback', 'name'];
+/** gradReg's options; `name` is the instance name (default 'gradReg'): give two instances in one stack different names. */
+export type GradRegOptions = OptionsOf<typeof schema>;
 
 /**
  * Gradient regularization (Karakida, Takase, Hayase & Osawa, "Understanding Gradient
@@ -61,84 +60,75 @@ const KEYS = ['gamma', 'lambda', 'epsilon', 'method', 'penalty', 'fallback', 'na
  * gradient. With γ = 0 it is the wrapped optimizer exactly. Forward GR with γ = ε is unnormalized
  * SAM; flooding performs it implicitly (SCIENCE.md §2.6).
  */
-export function gradReg(options: GradRegOptions = {}): Plugin {
-  checkKnownKeys(OWNER, options, KEYS);
-  const method = checkOneOf(OWNER, 'method', options.method ?? 'forward', METHODS);
-  const penalty = checkOneOf<Penalty>(OWNER, 'penalty', options.penalty ?? 'squared', ['squared', 'norm']);
-  const fallback = checkOneOf(OWNER, 'fallback', options.fallback ?? 'error', ['error', 'forward']);
-  const strength = checkStrength(options, penalty);
-  const epsilon = checkEpsilon(
-    options.epsilon ?? 0.05,
-    method !== 'double-backprop' || fallback === 'forward',
-  );
-  const name = options.name ?? OWNER;
-  if (method === 'double-backprop') enableSecondOrderGradients();
-  let fellBack = false;
+export const gradReg: (options?: GradRegOptions) => Plugin = definePlugin({
+  type: OWNER,
+  options: schema,
+  create: (o, name) => {
+    const { method, penalty, fallback } = o;
+    const strength = checkStrength(o.gamma, o.lambda, penalty);
+    const epsilon = checkEpsilon(o.epsilon, method !== 'double-backprop' || fallback === 'forward');
+    if (method === 'double-backprop') enableSecondOrderGradients();
+    let fellBack = false;
 
-  const evaluate = (ctx: StepContext, next: () => Evaluation): Evaluation => {
-    const s = valueAt(strength, ctx.iteration);
-    const e = valueAt(epsilon, ctx.iteration);
-    // γ = 0 takes the finite-difference path, which returns the plain gradient without a probe.
-    if (method !== 'double-backprop' || s === 0)
-      return finiteDifference(ctx, next, fdMethod(method), penalty, s, e);
-    if (!fellBack) {
-      try {
-        return doubleBackprop(ctx, penalty, s);
-      } catch (error) {
-        if (!(error instanceof SecondOrderUnsupported)) throw error;
-        if (fallback === 'error' || error.firstOrderToo) {
-          throw new FlatoptError(
-            `${name}: method 'double-backprop' is not usable here: ${error.reason}. Nothing was applied. ` +
-              (error.firstOrderToo
-                ? ''
-                : `Pass fallback: 'forward' to switch to finite differences automatically.`),
+    const evaluate = (ctx: StepContext, next: () => Evaluation): Evaluation => {
+      const s = valueAt(strength, ctx.iteration);
+      const e = valueAt(epsilon, ctx.iteration);
+      // γ = 0 takes the finite-difference path, which returns the plain gradient without a probe.
+      if (method !== 'double-backprop' || s === 0)
+        return finiteDifference(ctx, next, fdMethod(method), penalty, s, e);
+      if (!fellBack) {
+        try {
+          return doubleBackprop(ctx, penalty, s);
+        } catch (error) {
+          if (!(error instanceof SecondOrderUnsupported)) throw error;
+          if (fallback === 'error' || error.firstOrderToo) {
+            throw new FlatoptError(
+              `${name}: method 'double-backprop' is not usable here: ${error.reason}. Nothing was applied. ` +
+                (error.firstOrderToo
+                  ? ''
+                  : `Pass fallback: 'forward' to switch to finite differences automatically.`),
+            );
+          }
+          fellBack = true;
+          console.warn(
+            `${name}: double backprop is not usable here (${error.reason}); using method 'forward' from now on.`,
           );
         }
-        fellBack = true;
-        console.warn(
-          `${name}: double backprop is not usable here (${error.reason}); using method 'forward' from now on.`,
-        );
       }
-    }
-    return finiteDifference(ctx, next, 'forward', penalty, s, e);
-  };
-
-  const config: PluginConfig = {
-    [penalty === 'squared' ? 'gamma' : 'lambda']: strength,
-    epsilon,
-    method,
-    penalty,
-    fallback,
-  };
-  return { name, type: OWNER, evaluate, getConfig: () => config };
-}
-
-registerPlugin(OWNER, (config, name) => gradReg({ ...(config as GradRegOptions), name }));
+      return finiteDifference(ctx, next, 'forward', penalty, s, e);
+    };
+    return { evaluate };
+  },
+});
 
 function fdMethod(method: GradRegMethod): FiniteDifferenceMethod {
   return method === 'double-backprop' ? 'forward' : method;
 }
 
-function checkStrength(options: GradRegOptions, penalty: Penalty): Hyperparameter {
+/** γ belongs to the squared penalty and λ to the norm penalty; the other must not be given. */
+function checkStrength(
+  gamma: Hyperparameter | undefined,
+  lambda: Hyperparameter | undefined,
+  penalty: Penalty,
+): Hyperparameter {
   const [used, other] = penalty === 'squared' ? ['gamma', 'lambda'] : ['lambda', 'gamma'];
-  if (options[other as 'gamma' | 'lambda'] !== undefined) {
+  if ((penalty === 'squared' ? lambda : gamma) !== undefined) {
     throw new FlatoptError(
       `${OWNER}: option '${other}' does not apply to penalty '${penalty}'; the strength of the ${penalty} penalty is '${used}'.`,
     );
   }
-  const value = options[used as 'gamma' | 'lambda'] ?? (penalty === 'squared' ? 0.01 : undefined);
-  if (value === undefined) {
+  if (penalty === 'squared') return gamma ?? 0.01;
+  if (lambda === undefined) {
     throw new FlatoptError(`${OWNER}: penalty 'norm' needs option 'lambda' (≥ 0), the strength of λ·‖∇L‖.`);
   }
-  return checkHyperparameter(OWNER, used, value, { min: 0 });
+  return lambda;
 }
 
 /** ε must be nonzero and keep one sign: the finite difference divides by it, and its sign picks the direction. */
-function checkEpsilon(value: unknown, needed: boolean): Hyperparameter {
-  const epsilon = checkHyperparameter(OWNER, 'epsilon', value);
+function checkEpsilon(epsilon: Hyperparameter, needed: boolean): Hyperparameter {
   const [lo, hi] = bounds(epsilon);
   if (needed && lo <= 0 && hi >= 0) {
-    const what = typeof value === 'number' ? `got ${value}` : `the schedule spans [${lo}, ${hi}]`;
+    const what = typeof epsilon === 'number' ? `got ${epsilon}` : `the schedule spans [${lo}, ${hi}]`;
     throw new FlatoptError(
       `${OWNER}: option 'epsilon' must be a nonzero finite number (or a schedule that stays on one side of 0) for a finite-difference method; ${what}.`,
     );
