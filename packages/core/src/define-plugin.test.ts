@@ -100,6 +100,19 @@ describe('definePlugin', () => {
     ]);
   });
 
+  it('adds what create’s own getConfig returns, asked at every call', () => {
+    let picked = 'not yet';
+    const late = definePlugin({
+      type: 'testLate',
+      options: { size: option.number({ default: 2 }) },
+      create: () => ({ getConfig: () => ({ picked }) }),
+    });
+    const p = late();
+    expect(p.getConfig()).toEqual({ size: 2, picked: 'not yet' });
+    picked = 'kernels';
+    expect(p.getConfig()).toEqual({ size: 2, picked: 'kernels' });
+  });
+
   it('keeps the getters create returns and runs its hooks', () => {
     const w = tf.variable(tf.tensor1d([1, 2]));
     const seen: number[] = [];

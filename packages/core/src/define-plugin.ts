@@ -3,8 +3,12 @@ import { resolveOptions, savedOptions, type OptionsOf, type Resolved, type Schem
 import { registerPlugin } from './registry';
 import type { Plugin, PluginConfig } from './types';
 
-/** What `create` returns: the hooks, and any extras the plugin exposes (e.g. a monitor's records). */
-export type PluginHooks = Omit<Plugin, 'name' | 'type' | 'getConfig'>;
+/**
+ * What `create` returns: the hooks, and any extras the plugin exposes (e.g. a monitor's records).
+ * A `getConfig` here adds to the saved options (and may throw), for an option whose saved form
+ * is only known later, such as a selection made at the first step.
+ */
+export type PluginHooks = Omit<Plugin, 'name' | 'type' | 'getConfig'> & { getConfig?(): PluginConfig };
 
 export interface PluginDefinition<S extends Schema, P extends PluginHooks> {
   /** The registered type: `fromConfig` (and `tf.loadLayersModel`) rebuilds the plugin by it. No '_'. */
@@ -55,11 +59,12 @@ export function definePlugin<S extends Schema, P extends PluginHooks>(
     const name = checkName(type, (given as { name?: unknown } | undefined)?.name);
     const config = savedOptions(schema, resolved) as PluginConfig;
     const plugin = create(resolved, name);
+    const extra = plugin.getConfig?.bind(plugin);
     // Defined, not spread: a plugin's getters (a monitor's `records`) must stay getters.
     return Object.defineProperties(plugin, {
       name: { value: name, enumerable: true },
       type: { value: type, enumerable: true },
-      getConfig: { value: () => config, enumerable: true },
+      getConfig: { value: extra ? () => ({ ...config, ...extra() }) : () => config, enumerable: true },
     }) as P & Plugin;
   };
   registerPlugin(type, (config, name) => factory({ ...config, name } as unknown as OptionsOf<S>));

@@ -168,6 +168,46 @@ describe('Plugin.init: state created once the variables are fixed', () => {
   });
 });
 
+describe('state that the wrapped optimizer trains', () => {
+  it('round-trips when init state is a reparameterization parameter under Adam (its slots are named after it)', async () => {
+    const p = problem();
+    const halving = (): Plugin => {
+      let half: Array<tf.Variable | null> = [];
+      let w: tf.Variable;
+      return {
+        name: 'halving',
+        init(ctx) {
+          w = ctx.variables[0];
+          half = [...ctx.perVariable('half', (v, i) => (i === 0 ? tf.div(v, 2) : null))];
+        },
+        reparameterize: () => ({ derived: [w], parameters: [half[0]!] }),
+        apply(ctx, grads, next) {
+          const [iw, ip] = [ctx.variables.indexOf(w), ctx.variables.indexOf(half[0]!)];
+          const out = [...grads];
+          [out[iw], out[ip]] = [null, tf.mul(grads[iw]!, 2)];
+          next(out);
+          w.assign(tf.mul(half[0]!, 2));
+        },
+        getConfig: () => ({}),
+      };
+    };
+    const opt = withPlugins(tf.train.adam(0.01), halving());
+    opt.minimize(p.loss, false, p.variables);
+    const saved = await opt.getWeights();
+    // Adam's moments of the parameter are the wrapped optimizer's weights, not plugin state.
+    expect(saved.filter((x) => x.name.startsWith('flatopt/')).map((x) => x.name)).toEqual([
+      'flatopt/@inner/accBeta1',
+      'flatopt/@inner/accBeta2',
+      'flatopt/halving/half0',
+    ]);
+    const again = withPlugins(tf.train.adam(0.01), halving());
+    await again.setWeights(saved);
+    again.minimize(p.loss, false, p.variables);
+    opt.dispose();
+    again.dispose();
+  });
+});
+
 describe('StepContext.primary and roles', () => {
   it('marks the step’s first evaluation as primary, also under an outer plugin that probes', () => {
     const p = problem();

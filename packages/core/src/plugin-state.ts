@@ -145,7 +145,9 @@ export class PluginState {
     });
     if (!value) return null;
     // tfjs variable names are global; saved names come from the slot, not from this one.
-    const v = tf.variable(value, false, `flatopt/${this.plugin.name}-${this.id}/${slot}${index ?? ''}`);
+    // Not `flatopt/…`: that prefix marks plugin state in getWeights, and a wrapped optimizer names its
+    // own slots after the variables it trains (Adam: `<name>/m`), which these can be (weight norm's g, v).
+    const v = tf.variable(value, false, `flatopt-state/${this.plugin.name}-${this.id}/${slot}${index ?? ''}`);
     value.dispose();
     return v;
   }

@@ -3,15 +3,15 @@ import { FlatoptError, type ConfigValue } from '@flatopt/core';
 
 /**
  * Which trained variables weight normalization reparameterizes: a RegExp over variable names,
- * a list of exact names (each must be trained), or a predicate. Default: every variable of rank
- * ≥ 2 (Dense and Conv kernels), not biases or other vectors.
+ * a list of exact names (each must be trained), a predicate, or `{ positions }` in the list of
+ * trained variables (what a predicate is saved as). Default: every variable of rank ≥ 2 (Dense
+ * and Conv kernels), not biases or other vectors.
  */
-export type Include = RegExp | readonly string[] | ((variable: tf.Variable) => boolean);
-
-/** What a saved predicate comes back as: the positions in the trained list it picked. */
-export interface Positions {
-  readonly positions: readonly number[];
-}
+export type Include =
+  | RegExp
+  | readonly string[]
+  | ((variable: tf.Variable) => boolean)
+  | { readonly positions: readonly number[] };
 
 /**
  * tfjs-layers camel-cases every string in an optimizer config with an '_' on load (TFJS_INTERNALS
@@ -24,7 +24,7 @@ const unescape = (s: string) => s.replace(/%5F/g, '_').replace(/%25/g, '%');
 /** Picks the variables `include` selects from `trained`, or says clearly why it cannot. */
 export function select(
   owner: string,
-  include: Include | Positions | undefined,
+  include: Include | undefined,
   trained: readonly tf.Variable[],
 ): tf.Variable[] {
   if (include === undefined) return trained.filter((v) => v.rank >= 2);
@@ -33,7 +33,7 @@ export function select(
     const bad = include.positions.find((i) => !Number.isInteger(i) || i < 0 || i >= trained.length);
     if (bad !== undefined) {
       throw new FlatoptError(
-        `${owner}: saved option 'include' picks position ${bad}, but only ${trained.length} variables are trained.`,
+        `${owner}: option 'include' picks position ${bad}, but only ${trained.length} variables are trained.`,
       );
     }
     return include.positions.map((i) => trained[i]);
@@ -62,8 +62,8 @@ export function select(
 /** `include` as config; a predicate is saved as the positions it picked, once known. */
 export function includeToConfig(
   owner: string,
-  include: Include | Positions | undefined,
-  positions: number[] | null,
+  include: Include | undefined,
+  positions: readonly number[] | null,
 ): ConfigValue {
   if (include === undefined) return 'kernels';
   if (typeof include !== 'function' && 'positions' in include) return { positions: [...include.positions] };
@@ -75,31 +75,26 @@ export function includeToConfig(
         `pass a RegExp or a list of names to save the optimizer before training.`,
     );
   }
-  return { positions };
+  return { positions: [...positions] };
 }
 
-/** Inverse of `includeToConfig`. */
-export function includeFromConfig(owner: string, config: unknown): Include | Positions | undefined {
-  if (config === undefined || config === 'kernels') return undefined;
-  const c = config as { pattern?: string; flags?: string; names?: string[]; positions?: number[] };
-  if (typeof c.pattern === 'string') return new RegExp(unescape(c.pattern), c.flags ?? '');
-  if (Array.isArray(c.names)) return c.names.map(unescape);
-  if (Array.isArray(c.positions)) return { positions: c.positions };
-  throw new FlatoptError(`${owner}: cannot read option 'include' from config ${JSON.stringify(config)}.`);
-}
-
-/** Checks the shape of `include` at construction. */
-export function checkInclude(owner: string, include: unknown): Include | undefined {
-  if (
-    include === undefined ||
-    include instanceof RegExp ||
-    typeof include === 'function' ||
-    (Array.isArray(include) && include.every((n) => typeof n === 'string'))
-  ) {
-    return include as Include | undefined;
-  }
+/** Checks `include` as a user gives it or as `includeToConfig` saved it. */
+export function parseInclude(owner: string, value: unknown): Include | undefined {
+  if (value === undefined || value === 'kernels') return undefined;
+  if (value instanceof RegExp || typeof value === 'function') return value as Include;
+  if (Array.isArray(value) && value.every((n) => typeof n === 'string')) return value as string[];
+  const c = (typeof value === 'object' && value !== null ? value : {}) as {
+    pattern?: unknown;
+    flags?: unknown;
+    names?: unknown;
+    positions?: unknown;
+  };
+  if (typeof c.pattern === 'string') return new RegExp(unescape(c.pattern), String(c.flags ?? ''));
+  if (Array.isArray(c.names) && c.names.every((n) => typeof n === 'string')) return c.names.map(unescape);
+  if (Array.isArray(c.positions) && c.positions.every((i) => typeof i === 'number'))
+    return { positions: c.positions };
   throw new FlatoptError(
-    `${owner}: option 'include' must be a RegExp over variable names, an array of variable names, or a predicate (variable) => boolean; got ${JSON.stringify(include)}.`,
+    `${owner}: option 'include' must be a RegExp over variable names, an array of variable names, or a predicate (variable) => boolean; got ${JSON.stringify(value) ?? String(value)}.`,
   );
 }
 

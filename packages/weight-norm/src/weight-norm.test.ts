@@ -90,9 +90,7 @@ describe.each(['cpu', 'wasm'])('weightNorm plugin (%s)', (backend) => {
     const p = regression(3);
     const opt = withPlugins(tf.train.sgd(lr), weightNorm({ include: [p.variables[0].name] }));
     const readV = async () =>
-      Array.from(
-        (await opt.getWeights()).find((w) => w.name === 'flatopt/weightNorm/0/v')!.tensor.dataSync(),
-      );
+      Array.from((await opt.getWeights()).find((w) => w.name === 'flatopt/weightNorm/v0')!.tensor.dataSync());
     opt.minimize(() => p.loss(), false, p.variables);
     for (let i = 0; i < 5; i++) {
       const v0 = await readV();
@@ -130,7 +128,7 @@ describe.each(['cpu', 'wasm'])('weightNorm plugin (%s)', (backend) => {
       const state = await o.getWeights();
       const read = (n: string) =>
         Array.from(state.find((w) => w.name === `flatopt/weightNorm/${n}`)!.tensor.dataSync());
-      const moved = { g: read('0/g').map((x, i) => x - g0[i]), v: read('0/v').map((x, i) => x - v0[i]) };
+      const moved = { g: read('g0').map((x, i) => x - g0[i]), v: read('v0').map((x, i) => x - v0[i]) };
       o.dispose();
       q.dispose();
       return moved;
@@ -177,11 +175,12 @@ describe('weightNorm: state round trip', () => {
       second.minimize(() => b.loss(), false, b.variables);
     }
     expect(b.read()).toEqual(a.read());
+    // g and v of each reparameterized variable, numbered by its position among the trained ones.
     expect(saved.map((w) => w.name).filter((n) => n.startsWith('flatopt/weightNorm'))).toEqual([
-      'flatopt/weightNorm/0/g',
-      'flatopt/weightNorm/0/v',
-      'flatopt/weightNorm/1/g',
-      'flatopt/weightNorm/1/v',
+      'flatopt/weightNorm/g0',
+      'flatopt/weightNorm/g2',
+      'flatopt/weightNorm/v0',
+      'flatopt/weightNorm/v2',
     ]);
     first.dispose();
     second.dispose();
@@ -198,7 +197,9 @@ describe('weightNorm: state round trip', () => {
     // The same state with every v changed, so a stale ‖v‖ would give different gradients.
     const changed = (await trained.getWeights()).map((w) => ({
       name: w.name,
-      tensor: w.name.endsWith('/v') ? tf.add(tf.mul(w.tensor, 2), 0.1) : tf.clone(w.tensor),
+      tensor: /^flatopt\/weightNorm\/v\d+$/.test(w.name)
+        ? tf.add(tf.mul(w.tensor, 2), 0.1)
+        : tf.clone(w.tensor),
     }));
     const fresh = PluggedOptimizer.fromConfig(
       PluggedOptimizer,
@@ -246,6 +247,8 @@ describe('weightNorm: state round trip', () => {
     const opt = withPlugins(tf.train.sgd(0.1), plugin);
     opt.minimize(() => p.loss(), false, p.variables);
     expect(plugin.getConfig().include).toEqual({ positions: [2] });
+    // …the form `include` also accepts.
+    expect(weightNorm({ include: { positions: [2] } }).getConfig().include).toEqual({ positions: [2] });
     opt.dispose();
     p.dispose();
   });
@@ -330,13 +333,13 @@ describe('weightNorm: bad input gets a clear error, weights and state untouched'
     await expect(
       opt.setWeights([
         ...inner,
-        { name: 'flatopt/weightNorm/0/g', tensor: tf.zeros([5]) },
-        { name: 'flatopt/weightNorm/0/v', tensor: tf.zeros([6, 4]) },
-        { name: 'flatopt/weightNorm/1/g', tensor: tf.zeros([1, 2]) },
-        { name: 'flatopt/weightNorm/1/v', tensor: tf.zeros([4, 2]) },
+        { name: 'flatopt/weightNorm/g0', tensor: tf.zeros([5]) },
+        { name: 'flatopt/weightNorm/v0', tensor: tf.zeros([6, 4]) },
+        { name: 'flatopt/weightNorm/g2', tensor: tf.zeros([1, 2]) },
+        { name: 'flatopt/weightNorm/v2', tensor: tf.zeros([4, 2]) },
       ]),
     ).rejects.toThrow(
-      /saved weights '0\/g' and '0\/v' do not fit variable '.*' of shape \[6, 4\] \(expected 4 and 24 values; got 5 and 24\)/,
+      /weightNorm: setWeights got 'g0' of shape \[5\] \(float32\); its state has shape \[1,4\] \(float32\)\. Nothing was restored\./,
     );
     opt.dispose();
     p.dispose();
@@ -351,7 +354,10 @@ describe('weightNorm on the kit’s MLP: the default picks kernels, not biases',
     opt.minimize(p.loss, false, p.variables);
     const state = (await opt.getWeights()).filter((w) => w.name.startsWith('flatopt/'));
     const kernels = p.variables.filter((v) => v.rank === 2);
-    expect(state.map((w) => w.tensor.shape)).toEqual(kernels.flatMap((k) => [[1, k.shape[1]], k.shape]));
+    expect(state.map((w) => w.tensor.shape)).toEqual([
+      ...kernels.map((k) => [1, k.shape[1]]),
+      ...kernels.map((k) => k.shape),
+    ]);
     opt.dispose();
     p.dispose();
   });

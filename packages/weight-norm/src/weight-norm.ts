@@ -1,62 +1,34 @@
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  alias,
-  checkKnownKeys,
-  checkNumber,
-  FlatoptError,
-  registerPlugin,
-  type Grads,
-  type NamedTensor,
-  type Plugin,
-  type PluginConfig,
-  type Reparameterization,
-  type StepContext,
-} from '@flatopt/core';
-import {
-  checkAxes,
-  composeKeepingNorm,
-  DEFAULT_EPSILON,
-  polarOf,
-  pullback,
-  resolveAxes,
-  type NormAxes,
-} from './polar';
-import {
-  checkInclude,
-  includeFromConfig,
-  includeToConfig,
-  select,
-  type Include,
-  type Positions,
-} from './selection';
+import { alias, definePlugin, option, type OptionsOf, type Plugin } from '@flatopt/core';
+import { checkAxes, composeKeepingNorm, DEFAULT_EPSILON, polarOf, pullback, resolveAxes } from './polar';
+import { includeToConfig, parseInclude, select } from './selection';
 
-export interface WeightNormOptions {
+const schema = {
   /**
    * Which trained variables to reparameterize: a RegExp over names (e.g. `/kernel/`), a list of
-   * exact names, or a predicate. Default: every variable of rank ≥ 2 (kernels, not biases).
+   * exact names, a predicate, or `{ positions }` in the trained list (what a predicate is saved
+   * as). Default: every variable of rank ≥ 2 (kernels, not biases).
    */
-  include?: Include;
+  include: option.custom((owner, _, value) => parseInclude(owner, value), { optional: true, saved: false }),
   /**
    * The axes ‖v‖ runs over: `'output'` (default: all but the last, the output axis of Dense and
    * Conv kernels, so each output unit has its own radius g), `'all'` (one radius for the whole
    * tensor, as in Chou et al.'s polar diagonal network), or explicit axes (negative count from the end).
    */
-  axes?: NormAxes;
+  axes: option.custom((owner, _, value) => checkAxes(owner, value), { default: 'output' }),
   /**
    * The angular learning rate over the radial one, Chou, Rauhut & Ward's magnification (> 0,
    * default 1). The wrapped optimizer's update of v is scaled by it (`v ← v + ratio·Δv`), so it
    * acts as a learning-rate ratio for every optimizer, Adam included (whose update ignores a
    * gradient scale).
    */
-  ratio?: number;
+  ratio: option.number({ default: 1, min: 0, exclusiveMin: true }),
   /** Floor on ‖v‖ (> 0, default 1e-6): v = 0 gives w = 0 and finite gradients, not NaN. */
-  epsilon?: number;
-  /** Instance name (default 'weightNorm'). */
-  name?: string;
-}
+  epsilon: option.number({ default: DEFAULT_EPSILON, min: 0, exclusiveMin: true }),
+};
 
-const OWNER = 'weightNorm';
-const KEYS = ['include', 'axes', 'ratio', 'epsilon', 'name'];
+/** weightNorm's options; `name` is the instance name (default 'weightNorm'). */
+export type WeightNormOptions = OptionsOf<typeof schema>;
 
 /** One reparameterized variable: w = g·v/‖v‖. */
 interface Entry {
@@ -93,171 +65,76 @@ interface Entry {
  * If you change w outside the optimizer (e.g. `model.setWeights`), the next step overwrites it
  * from g and v: restore the optimizer's weights with it.
  */
-export function weightNorm(options: WeightNormOptions = {}): Plugin {
-  checkKnownKeys(OWNER, options, KEYS);
-  return build(checkInclude(OWNER, options.include), options);
-}
+export const weightNorm: (options?: WeightNormOptions) => Plugin = definePlugin({
+  type: 'weightNorm',
+  options: schema,
+  create: ({ include, axes, ratio, epsilon }, name) => {
+    let entries: Entry[] = [];
+    let positions: number[] | null = null;
+    // Index of each entry's w, g and v in the apply stage's list (fixed once the list is).
+    let indices: Array<[number, number, number]> | null = null;
 
-function build(include: Include | Positions | undefined, options: WeightNormOptions): Plugin {
-  const name = options.name ?? OWNER;
-  const axes = checkAxes(name, options.axes ?? 'output');
-  const ratio = checkNumber(name, 'ratio', options.ratio ?? 1, { min: 0, exclusiveMin: true });
-  const epsilon = checkNumber(name, 'epsilon', options.epsilon ?? DEFAULT_EPSILON, {
-    min: 0,
-    exclusiveMin: true,
-  });
-  let entries: Entry[] | null = null;
-  let positions: number[] | null = null;
-  let pending: NamedTensor[] | null = null;
-  // Index of each entry's w, g and v in the apply stage's list (fixed once the list is).
-  const indices = new WeakMap<readonly tf.Variable[], Array<[number, number, number]>>();
+    return {
+      // g = ‖w‖ and v = w, so the function is unchanged. Core saves them as `g<i>` and `v<i>` (i:
+      // the position of w among the trained variables) and restores saved values over these.
+      init(ctx) {
+        const picked = select(name, include, ctx.variables);
+        const axesOf = new Map(picked.map((w) => [w, resolveAxes(name, w.name, w.shape, axes)]));
+        const g = ctx.perVariable('g', (w) => (axesOf.has(w) ? polarOf(w, axesOf.get(w)!).g : null));
+        const v = ctx.perVariable('v', (w) => (axesOf.has(w) ? w : null));
+        positions = picked.map((w) => ctx.variables.indexOf(w));
+        entries = picked.map((w, k) => {
+          const i = positions![k];
+          return { w, g: g[i]!, v: v[i]!, axes: axesOf.get(w)! };
+        });
+        indices = null;
+      },
 
-  const reparameterize = (trained: readonly tf.Variable[]): Reparameterization => {
-    if (!entries) {
-      const picked = select(name, include, trained);
-      const made = picked.map((w) => ({ w, axes: resolveAxes(name, w.name, w.shape, axes) }));
-      const state = pending ? checkPending(name, pending, made) : null;
-      entries = made.map(({ w, axes: ax }, k) => createEntry(w, ax, state?.[k]));
-      positions = picked.map((w) => trained.indexOf(w));
-      tf.dispose(pending?.map((p) => p.tensor));
-      pending = null;
-    }
-    return { derived: entries.map((e) => e.w), parameters: entries.flatMap((e) => [e.g, e.v]) };
-  };
-
-  const indexOf = (ctx: StepContext) => {
-    let found = indices.get(ctx.variables);
-    if (!found) {
-      found = entries!.map(
-        (e) => [e.w, e.g, e.v].map((x) => ctx.variables.indexOf(x)) as [number, number, number],
-      );
-      indices.set(ctx.variables, found);
-    }
-    return found;
-  };
-
-  const apply = (ctx: StepContext, grads: Grads, next: (grads: Grads) => void) => {
-    const out = [...grads];
-    const moved = entries!.filter((e, k) => {
-      const [iw, ig, iv] = indexOf(ctx)[k];
-      const G = grads[iw];
-      if (!G) return false;
-      const d = pullback(G, e.g, e.v, e.axes, epsilon, e.norm?.of === e.v.dataId ? e.norm.tensor : undefined);
-      [out[iw], out[ig], out[iv]] = [null, d.g, d.v];
-      return true;
-    });
-    // v before the update, held without a copy (alias: no kernel; a clone copies v on wasm).
-    const before = ratio === 1 ? [] : moved.map((e) => alias(e.v));
-    next(out);
-    moved.forEach((e, k) => {
-      if (ratio !== 1) e.v.assign(tf.add(before[k], tf.mul(tf.sub(e.v, before[k]), ratio)));
-      const { w, norm } = composeKeepingNorm(e.g, e.v, e.axes, epsilon);
-      e.w.assign(w);
-      forgetNorm(e);
-      e.norm = { tensor: tf.keep(norm), of: e.v.dataId };
-    });
-  };
-
-  const getWeights = async (): Promise<NamedTensor[]> =>
-    entries
-      ? entries.flatMap((e, k) => [
-          { name: `${k}/g`, tensor: e.g },
-          { name: `${k}/v`, tensor: e.v },
-        ])
-      : (pending ?? []);
-
-  // Before the first step the variables do not exist yet (model.save → tf.loadLayersModel
-  // restores optimizer weights before training): keep copies and use them when they are made.
-  const setWeights = async (weights: NamedTensor[]): Promise<void> => {
-    if (weights.length === 0) return; // state saved before the first step: g and v will come from w
-    if (!entries) {
-      tf.dispose(pending?.map((p) => p.tensor));
-      pending = weights.map((w) => ({ name: w.name, tensor: tf.clone(w.tensor) }));
-      return;
-    }
-    const state = checkPending(name, weights, entries);
-    tf.tidy(() =>
-      entries!.forEach((e, k) => {
-        e.g.assign(tf.reshape(state[k].g, e.g.shape));
-        e.v.assign(tf.reshape(state[k].v, e.v.shape));
+      // g and v are trained in place of w; they are the state variables init made.
+      reparameterize: () => ({
+        derived: entries.map((e) => e.w),
+        parameters: entries.flatMap((e) => [e.g, e.v]),
       }),
-    );
-  };
 
-  const dispose = () => {
-    entries?.forEach((e) => {
-      forgetNorm(e);
-      tf.dispose([e.g, e.v]);
-    });
-    tf.dispose(pending?.map((p) => p.tensor));
-    entries = null;
-    pending = null;
-  };
+      apply(ctx, grads, next) {
+        indices ??= entries.map(
+          (e) => [e.w, e.g, e.v].map((x) => ctx.variables.indexOf(x)) as [number, number, number],
+        );
+        const out = [...grads];
+        const moved = entries.filter((e, k) => {
+          const [iw, ig, iv] = indices![k];
+          const G = grads[iw];
+          if (!G) return false;
+          const known = e.norm?.of === e.v.dataId ? e.norm.tensor : undefined;
+          const d = pullback(G, e.g, e.v, e.axes, epsilon, known);
+          [out[iw], out[ig], out[iv]] = [null, d.g, d.v];
+          return true;
+        });
+        // v before the update, held without a copy (alias: no kernel; a clone copies v on wasm).
+        const before = ratio === 1 ? [] : moved.map((e) => alias(e.v));
+        next(out);
+        moved.forEach((e, k) => {
+          if (ratio !== 1) e.v.assign(tf.add(before[k], tf.mul(tf.sub(e.v, before[k]), ratio)));
+          const { w, norm } = composeKeepingNorm(e.g, e.v, e.axes, epsilon);
+          e.w.assign(w);
+          forgetNorm(e);
+          e.norm = { tensor: tf.keep(norm), of: e.v.dataId };
+        });
+      },
 
-  return {
-    name,
-    type: OWNER,
-    reparameterize,
-    apply,
-    getWeights,
-    setWeights,
-    dispose,
-    getConfig: (): PluginConfig => ({
-      include: includeToConfig(name, include, positions),
-      axes: typeof axes === 'string' ? axes : [...axes],
-      ratio,
-      epsilon,
-    }),
-  };
-}
+      dispose() {
+        entries.forEach(forgetNorm);
+        entries = [];
+        indices = null;
+      },
+
+      /** `include` as saved: a predicate as the positions it picked, known after the first step. */
+      getConfig: () => ({ include: includeToConfig(name, include, positions) }),
+    };
+  },
+});
 
 function forgetNorm(e: Entry): void {
   e.norm?.tensor.dispose();
   e.norm = undefined;
 }
-
-/** g and v of w, non-trainable so default variable lists stay unchanged (the optimizer still updates them). */
-function createEntry(w: tf.Variable, axes: number[], saved?: { g: tf.Tensor; v: tf.Tensor }): Entry {
-  const { g, v } = saved
-    ? { g: tf.reshape(saved.g, keptShape(w.shape, axes)), v: tf.reshape(saved.v, w.shape) }
-    : polarOf(w, axes);
-  const entry = { w, g: tf.variable(g, false), v: tf.variable(v, false), axes };
-  tf.dispose([g, v]);
-  return entry;
-}
-
-/** The shape of g: w's shape with the norm axes kept as 1. */
-function keptShape(shape: readonly number[], axes: number[]): number[] {
-  return shape.map((d, i) => (axes.includes(i) ? 1 : d));
-}
-
-/** Saved `k/g`, `k/v` pairs, checked against the variables they belong to. */
-function checkPending(
-  owner: string,
-  weights: NamedTensor[],
-  made: ReadonlyArray<{ w: tf.Variable; axes: number[] }>,
-): Array<{ g: tf.Tensor; v: tf.Tensor }> {
-  const byName = new Map(weights.map((w) => [w.name, w.tensor]));
-  if (byName.size !== 2 * made.length) {
-    throw new FlatoptError(
-      `${owner}.setWeights: expected g and v for ${made.length} variables (${2 * made.length} weights); got ${byName.size}.`,
-    );
-  }
-  return made.map(({ w, axes }, k) => {
-    const g = byName.get(`${k}/g`);
-    const v = byName.get(`${k}/v`);
-    const gSize = keptShape(w.shape, axes).reduce((a, b) => a * b, 1);
-    if (!g || !v || g.size !== gSize || v.size !== w.size) {
-      throw new FlatoptError(
-        `${owner}.setWeights: saved weights '${k}/g' and '${k}/v' do not fit variable '${w.name}' of shape [${w.shape.join(', ')}] ` +
-          `(expected ${gSize} and ${w.size} values; got ${g?.size ?? 'none'} and ${v?.size ?? 'none'}).`,
-      );
-    }
-    return { g, v };
-  });
-}
-
-registerPlugin(OWNER, (config, name) => {
-  const c = config as unknown as WeightNormOptions & { include?: unknown };
-  return build(includeFromConfig(name, c.include), { ...c, include: undefined, name });
-});
