@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { alias } from './alias';
+import { alias } from './tfjs/alias';
 import { Selector } from './selector';
 import type { Grads } from './types';
 

@@ -36,12 +36,24 @@ export {
 } from './schedule';
 export { FlatoptError, describe as describeValue } from './errors';
 export { checkBoolean, checkKnownKeys, checkNumber, checkOneOf, describeRange, type Range } from './validate';
-/** `tf.tidy` for results holding null (no-gradient) entries and plain numbers, which tfjs walks past. */
-export { tidy as tidyGrads } from './tidy';
-export { sideEffectFree } from './side-effects';
-export { alias } from './alias';
-export { readAsync } from './read-async';
-export { variableGradsWithAux, type ValueWithAux } from './aux-gradients';
+/**
+ * tfjs internals, gathered in ./tfjs: `tidyGrads` is `tf.tidy` for results holding null
+ * (no-gradient) entries and plain numbers, which tfjs walks past; second-order gradients made
+ * correct (`enableSecondOrderGradients`) and the custom-gradient ops tfjs differentiates wrongly
+ * twice (`customGradientOpsOnTape`) moved here from @flatopt/grad-reg, which still re-exports them.
+ */
+export {
+  alias,
+  customGradientOpsOnTape,
+  disableSecondOrderGradients,
+  enableSecondOrderGradients,
+  readAsync,
+  secondOrderGradientsEnabled,
+  sideEffectFree,
+  tidy as tidyGrads,
+  variableGradsWithAux,
+  type ValueWithAux,
+} from './tfjs';
 export * as tl from './tensor-list';
 /** mulberry32, a tiny seeded PRNG: for probes and examples that must draw the same numbers on every backend. */
 export { mulberry32 } from './testing/prng';

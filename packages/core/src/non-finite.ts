@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { FlatoptError } from './errors';
 import type { Grads } from './types';
-import { packedOnce } from './webgl-packing';
+import { packedOnce } from './tfjs/webgl-packing';
 
 /**
  * A scalar that is finite exactly when the loss and every gradient are: the loss plus a reduction

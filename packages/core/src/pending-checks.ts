@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { readAsync } from './read-async';
+import { readAsync } from './tfjs/read-async';
 
 /** A step the device found non-finite and did not apply, as its asynchronous read reported it. */
 export interface SkippedStep {

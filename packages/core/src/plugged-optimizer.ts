@@ -8,7 +8,7 @@ import { PluginState } from './plugin-state';
 import { PrecisionWatch } from './precision-watch';
 import { Step } from './step';
 import { carryLossFlag, disposeDiagnostics, packReport, type PendingReport } from './step-report';
-import { dispose, tidy } from './tidy';
+import { dispose, tidy } from './tfjs/tidy';
 import type { Grads, LossFn, NamedTensor, NonFinitePolicy, Plugin, StepReport } from './types';
 import { checkOneOf } from './validate';
 import { VariableLayout } from './variable-layout';

@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { FlatoptError } from './errors';
-import { readAsync } from './read-async';
+import { readAsync } from './tfjs/read-async';
 
 /** Above this share of a perturbation lost to rounding, a finite-difference step is noise. */
 export const LOST_LIMIT = 0.5;

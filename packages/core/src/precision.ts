@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { TensorList, Weight } from './tensor-list';
-import { tidy } from './tidy';
+import { tidy } from './tfjs/tidy';
 
 /**
  * Norms that survive half precision. WebGL without float32 render targets (most mobile GPUs, or

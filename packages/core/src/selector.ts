@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { packedOnce, webglBackend, type WebGLBackend } from './webgl-packing';
+import { packedOnce, webglBackend, type WebGLBackend } from './tfjs/webgl-packing';
 
 /**
  * `ok ? a : b` over whole tensors, for the device-side non-finite guard, in as few GPU passes as

@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { alias } from './alias';
+import { alias } from './tfjs/alias';
 import { FlatoptError } from './errors';
-import { variableGradsWithAux } from './aux-gradients';
+import { variableGradsWithAux } from './tfjs/aux-gradients';
 import { checkLossValue } from './loss';
 import { halfPrecision, lostFraction } from './precision';
 import type { PrecisionWatch } from './precision-watch';
-import { sideEffectFree } from './side-effects';
+import { sideEffectFree } from './tfjs/side-effects';
 import type { Diagnostic, Evaluation, Grads, LossFn, Plugin, StepContext, VariableRole } from './types';
 
 export interface StepSetup {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { tidy } from './tidy';
+import { tidy } from './tfjs/tidy';
 import { halfPrecision, scaledNorm } from './precision';
 
 export { halfPrecision, radiusScale, scaledNorm, sphere, type Sphere } from './precision';

@@ -1,7 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { FlatoptError, tl, variableGradsWithAux, type Evaluation, type StepContext } from '@flatopt/core';
+import {
+  customGradientOpsOnTape,
+  type Evaluation,
+  FlatoptError,
+  type StepContext,
+  tl,
+  variableGradsWithAux,
+} from '@flatopt/core';
 import { cosineGiven, type Penalty } from './finite-difference';
-import { customGradientOpsOnTape } from './second-order/detect';
 
 /** Double backprop cannot be trusted for this model/loss/backend; `reason` says why and what to use. */
 export class SecondOrderUnsupported extends Error {

@@ -1,18 +1,18 @@
 import {
   bounds,
   definePlugin,
-  FlatoptError,
-  option,
-  valueAt,
+  enableSecondOrderGradients,
   type Evaluation,
+  FlatoptError,
   type Hyperparameter,
+  option,
   type OptionsOf,
   type Plugin,
   type StepContext,
+  valueAt,
 } from '@flatopt/core';
 import { doubleBackprop, SecondOrderUnsupported } from './double-backprop';
 import { finiteDifference, type FiniteDifferenceMethod, type Penalty } from './finite-difference';
-import { enableSecondOrderGradients } from './second-order/register';
 
 export type GradRegMethod = 'forward' | 'backward' | 'central' | 'double-backprop';
 

@@ -7,10 +7,11 @@ export {
 } from './finite-difference';
 export { doubleBackprop, SecondOrderUnsupported } from './double-backprop';
 export { alphaFromLambda, gammaFromLearningRate, lambdaFromAlpha } from './conventions';
+/** Moved to @flatopt/core (its tfjs internals); re-exported here for existing imports. */
 export {
+  customGradientOpsOnTape,
   disableSecondOrderGradients,
   enableSecondOrderGradients,
   secondOrderGradientsEnabled,
-} from './second-order/register';
-export { customGradientOpsOnTape } from './second-order/detect';
+} from '@flatopt/core';
 export { softmaxCrossEntropy } from './safe-losses';

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { softmaxCrossEntropy } from './safe-losses';
-import { disableSecondOrderGradients, enableSecondOrderGradients } from './second-order/register';
+import { disableSecondOrderGradients, enableSecondOrderGradients } from '@flatopt/core';
 
 const values = (t: tf.Tensor) => Float64Array.from(t.dataSync());
 const relativeError = (a: ArrayLike<number>, b: ArrayLike<number>) => {

@@ -1,6 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { checkKnownKeys, checkNumber, checkOneOf, FlatoptError, tl } from '@flatopt/core';
-import { customGradientOpsOnTape, enableSecondOrderGradients } from '@flatopt/grad-reg';
+import {
+  checkKnownKeys,
+  checkNumber,
+  checkOneOf,
+  customGradientOpsOnTape,
+  enableSecondOrderGradients,
+  FlatoptError,
+  tl,
+} from '@flatopt/core';
 
 /**
  * Backward error analysis tools (Barrett & Dherin, "Implicit Gradient Regularization", ICLR 2021,

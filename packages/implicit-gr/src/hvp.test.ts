@@ -1,3 +1,8 @@
+import {
+  disableSecondOrderGradients,
+  enableSecondOrderGradients,
+  secondOrderGradientsEnabled,
+} from '@flatopt/core';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -10,11 +15,6 @@ import {
   readAll,
   relativeError,
 } from '@flatopt/core/testing';
-import {
-  disableSecondOrderGradients,
-  enableSecondOrderGradients,
-  secondOrderGradientsEnabled,
-} from '@flatopt/grad-reg';
 import { hessianVectorProduct, type HvpOptions } from './hvp';
 import { quadratic } from './sharpness-fixtures';
 

@@ -3,16 +3,14 @@ import {
   checkKnownKeys,
   checkNumber,
   checkOneOf,
+  customGradientOpsOnTape,
   describeValue,
+  enableSecondOrderGradients,
   FlatoptError,
+  secondOrderGradientsEnabled,
   tl,
   variableGradsWithAux,
 } from '@flatopt/core';
-import {
-  customGradientOpsOnTape,
-  enableSecondOrderGradients,
-  secondOrderGradientsEnabled,
-} from '@flatopt/grad-reg';
 import {
   assignShifted,
   checkProbeInputs,

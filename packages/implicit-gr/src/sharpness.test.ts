@@ -1,3 +1,4 @@
+import { disableSecondOrderGradients } from '@flatopt/core';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -7,7 +8,6 @@ import {
   mlpProblem,
   readAll,
 } from '@flatopt/core/testing';
-import { disableSecondOrderGradients } from '@flatopt/grad-reg';
 import { hessianTrace, noiseSensitivity, samSharpness, topHessianEigenvalue } from './sharpness';
 import { quadratic, type Quadratic } from './sharpness-fixtures';
 

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { alias } from './alias';
-import { countKernels } from './testing/kernels';
+import { countKernels } from '../testing/kernels';
 
 describe.each(['cpu', 'wasm'])('alias on %s', (backend) => {
   beforeAll(async () => {

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { softmaxCrossEntropy } from '../safe-losses';
-import { disableSecondOrderGradients, enableSecondOrderGradients } from './register';
+import { softmaxCrossEntropy } from './safe-losses';
+import { disableSecondOrderGradients, enableSecondOrderGradients } from '@flatopt/core';
 
 /**
  * Hessian-vector products by double backprop, Hv = ∇_θ⟨∇L(θ), v⟩ (tf.variableGrads nested in

@@ -6,7 +6,7 @@ import {
   enableSecondOrderGradients,
   SECOND_ORDER_KERNELS,
   secondOrderGradientsEnabled,
-} from './register';
+} from './second-order';
 
 /** The raw float32 bits of each tensor (so -0, denormals and NaN payloads count), then disposed. */
 const bits = (ts: tf.Tensor[]) => {
