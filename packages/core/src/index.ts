@@ -10,6 +10,7 @@ export type {
   NamedTensor,
   LossFn,
   NonFinitePolicy,
+  Parametrization,
   Plugin,
   PluginConfig,
   Reparameterization,

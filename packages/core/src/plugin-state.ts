@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, FlatoptError } from './errors';
-import type { InitContext, NamedTensor, Plugin, SlotOptions } from './types';
+import type { InitContext, NamedTensor, Parametrization, Plugin, SlotOptions } from './types';
 
 /** A slot's variables: one per trained variable (null where the plugin keeps none), or a single one. */
 interface Slot {
@@ -8,6 +8,13 @@ interface Slot {
   /** Per-variable slots are saved as `<slot><i>`, single ones as `<slot>`. */
   readonly perVariable: boolean;
   readonly saved: boolean;
+}
+
+/** A trained variable w that core recomputes as forward(params) (see `InitContext.parametrize`). */
+export interface Parametrized {
+  readonly w: tf.Variable;
+  readonly params: readonly tf.Variable[];
+  readonly forward: Parametrization['forward'];
 }
 
 /** Slot names end in a letter, so `<slot><i>` parses back unambiguously; no '_' (tfjs-layers rewrites it). */
@@ -23,6 +30,10 @@ let instances = 0;
  */
 export class PluginState {
   private readonly slots = new Map<string, Slot>();
+  /** What `init` parametrized, in the order it did. */
+  readonly parametrized: Parametrized[] = [];
+  /** Slots holding parametrization parameters (shared by every variable the plugin parametrizes). */
+  private readonly parameterSlots = new Set<string>();
   private pending: NamedTensor[] = [];
   private initialized = false;
   private readonly id = ++instances;
@@ -97,7 +108,10 @@ export class PluginState {
       }
     });
     for (const [v, t] of targets) v.assign(t);
-    if (weights.length > 0) this.plugin.restored?.(weights.map((w) => w.name));
+    if (weights.length === 0) return;
+    // The parameters are the truth; the trained variables follow them.
+    for (const p of this.parametrized) tf.tidy(() => p.w.assign(p.forward(p.params)));
+    this.plugin.restored?.(weights.map((w) => w.name));
   }
 
   private slotVariable(weight: string): tf.Variable {
@@ -152,6 +166,47 @@ export class PluginState {
     return v;
   }
 
+  /** The parameters of w, as per-variable slots `<name>` (shared by every w the plugin parametrizes). */
+  private parametrize(variables: readonly tf.Variable[], w: tf.Variable, p: Parametrization): tf.Variable[] {
+    const index = variables.indexOf(w);
+    const owner = `${this.plugin.name}.init: parametrize`;
+    if (index < 0 || this.parametrized.some((q) => q.w === w)) {
+      throw new FlatoptError(`${owner}: ${describe(w?.name)} must be a trained variable, parametrized once.`);
+    }
+    const values = tf.tidy(() => p.rightInverse(w));
+    try {
+      if (!Array.isArray(values) || values.length !== p.names.length) {
+        throw new FlatoptError(
+          `${owner}: rightInverse must return ${p.names.length} tensors (${p.names.join(', ')}).`,
+        );
+      }
+      const params = p.names.map((name, k) => {
+        const slot = this.parameterSlots.has(name)
+          ? this.slots.get(name)!
+          : this.newParameterSlot(name, variables.length);
+        const made = this.variable(() => values[k], name, index)!;
+        (slot.variables as Array<tf.Variable | null>)[index] = made;
+        return made;
+      });
+      this.parametrized.push({ w, params, forward: p.forward });
+      return params;
+    } finally {
+      tf.dispose(values);
+    }
+  }
+
+  private newParameterSlot(name: string, length: number): Slot {
+    this.checkName(name);
+    this.parameterSlots.add(name);
+    const slot: Slot = {
+      variables: new Array<tf.Variable | null>(length).fill(null),
+      perVariable: true,
+      saved: true,
+    };
+    this.slots.set(name, slot);
+    return slot;
+  }
+
   private context(variables: readonly tf.Variable[]): InitContext {
     return {
       variables,
@@ -161,6 +216,7 @@ export class PluginState {
         this.add(name, made, true, options);
         return made;
       },
+      parametrize: (w, parametrization) => this.parametrize(variables, w, parametrization),
       single: (name, initial, options = {}) => {
         this.checkName(name);
         const made = this.variable(initial, name)!;

@@ -4,6 +4,7 @@ import { FlatoptError } from './errors';
 import { variableGradsWithAux } from './tfjs/aux-gradients';
 import { checkLossValue } from './loss';
 import { halfPrecision, lostFraction } from './precision';
+import type { Parametrized } from './plugin-state';
 import type { PrecisionWatch } from './precision-watch';
 import { sideEffectFree } from './tfjs/side-effects';
 import type { Diagnostic, Evaluation, Grads, LossFn, Plugin, StepContext, VariableRole } from './types';
@@ -27,6 +28,10 @@ export interface ApplyTarget {
   readonly variables: readonly tf.Variable[];
   /** The role of each of `variables`. */
   readonly roles: readonly VariableRole[];
+  /** Variables core recomputes from parameters (`InitContext.parametrize`), with their positions in `variables`. */
+  readonly parametrized: ReadonlyArray<
+    Parametrized & { readonly at: number; readonly paramsAt: readonly number[] }
+  >;
   /** The wrapped optimizer's update, given gradients aligned with `variables`. */
   readonly applyInner: (grads: Grads) => void;
 }
@@ -92,7 +97,7 @@ export class Step {
     const length = target.variables.length;
     let next = (g: Grads) => {
       checkAlignment(g, length, 'the wrapped optimizer');
-      target.applyInner(g);
+      target.applyInner(target.parametrized.length ? toParameters(g, target) : g);
     };
     for (let i = plugins.length - 1; i >= 0; i--) {
       const plugin = plugins[i];
@@ -106,6 +111,8 @@ export class Step {
     }
     checkAlignment(grads, this.setup.variables.length, 'applyGradients');
     next([...grads, ...new Array<null>(length - grads.length).fill(null)]);
+    // After every plugin's apply, so one that adjusts the parameters (weight norm's ratio) is seen.
+    for (const p of target.parametrized) p.w.assign(p.forward(p.params));
   }
 
   /**
@@ -252,6 +259,23 @@ export class Step {
     });
     precision.add(lost, owner, this.setup.iteration);
   }
+}
+
+/**
+ * The chain rule through each parametrization: ∂L/∂params = (∂forward/∂params)ᵀ·∂L/∂w by autodiff
+ * (tf.grads with ∂L/∂w as the upstream gradient), in place of ∂L/∂w, which the wrapped optimizer
+ * does not see (w is derived).
+ */
+function toParameters(grads: Grads, target: ApplyTarget): Grads {
+  const out = [...grads];
+  for (const p of target.parametrized) {
+    const gw = grads[p.at];
+    out[p.at] = null;
+    if (!gw) continue;
+    const gs = tf.grads((...params: tf.Tensor[]) => p.forward(params))([...p.params], gw);
+    p.paramsAt.forEach((j, k) => (out[j] = out[j] ? tf.add(out[j]!, gs[k]) : gs[k]));
+  }
+  return out;
 }
 
 function checkAlignment(grads: unknown, length: number, where: string): void {

@@ -163,6 +163,25 @@ export interface InitContext {
   ): ReadonlyArray<tf.Variable | null>;
   /** One state variable (a step count, say), initialized from `initial()`. Saved as `<name>`. */
   single(name: string, initial: () => tf.Tensor, options?: SlotOptions): tf.Variable;
+  /**
+   * Trains `variable` (w, one of `variables`) as w = forward(params), as torch's
+   * `register_parametrization` does: core creates the parameters from `rightInverse(w)` as
+   * saved state (`<names[k]><index of w>`), hands the wrapped optimizer their gradients —
+   * ∂L/∂params = (∂forward/∂params)ᵀ·∂L/∂w, by autodiff through `forward` — in place of w's, and
+   * writes w = forward(params) back after every applied step and after a restore. Returns the
+   * parameters, in the order of `names`.
+   */
+  parametrize(variable: tf.Variable, parametrization: Parametrization): tf.Variable[];
+}
+
+/** A reparameterization by autodiff (see `InitContext.parametrize`). */
+export interface Parametrization {
+  /** A name per parameter, e.g. ['g', 'v'] (letters, as state slot names). */
+  readonly names: readonly string[];
+  /** w = forward(params), in differentiable tfjs ops. */
+  forward(params: readonly tf.Tensor[]): tf.Tensor;
+  /** Parameters that give w back: forward(rightInverse(w)) = w, up to rounding. */
+  rightInverse(w: tf.Tensor): tf.Tensor[];
 }
 
 export interface SlotOptions {

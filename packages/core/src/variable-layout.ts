@@ -100,13 +100,36 @@ export class VariableLayout {
         all.push(p);
       }
     }
+    for (const [k, state] of this.states.entries()) {
+      for (const p of state.parametrized) {
+        if (derived.has(p.w)) {
+          throw new FlatoptError(
+            `${this.plugins[k].name}: parametrized variable ${describe(p.w.name)} is already derived by another plugin.`,
+          );
+        }
+        derived.add(p.w);
+        all.push(...p.params);
+      }
+    }
+    const parametrized = this.states.flatMap((state) =>
+      state.parametrized.map((p) => ({
+        ...p,
+        at: all.indexOf(p.w),
+        paramsAt: p.params.map((q) => all.indexOf(q)),
+      })),
+    );
     const innerIndices = all.flatMap((v, i) => (derived.has(v) ? [] : [i]));
     const applyInner = (grads: Grads) =>
       inner.applyGradients(innerIndices.map((i) => ({ name: all[i].name, tensor: grads[i] as tf.Tensor })));
     const roles = all.map((v, i): VariableRole =>
       i >= variables.length ? 'parameter' : derived.has(v) ? 'derived' : 'trained',
     );
-    this.target = { variables: all.length === variables.length ? variables : all, roles, applyInner };
+    this.target = {
+      variables: all.length === variables.length ? variables : all,
+      roles,
+      parametrized,
+      applyInner,
+    };
     return this.target;
   }
 }
