@@ -105,6 +105,35 @@ describe('InitContext.parametrize: reparameterization by autodiff', () => {
     second.dispose();
   });
 
+  it('uses a hand-written pullback in place of autodiff, and gets the same step', () => {
+    const [a, b] = [problem(), problem()];
+    // The closed form of weight normalization's vector–Jacobian product (one radius).
+    const handPolar: Parametrization = {
+      ...polar,
+      pullback: ([g, v], G) => {
+        const n = tf.norm(v);
+        const dg = tf.div(tf.sum(tf.mul(G, v)), n);
+        return [dg, tf.mul(tf.sub(G, tf.mul(v, tf.div(dg, n))), tf.div(g, n))];
+      },
+    };
+    let calls = 0;
+    const counted: Parametrization = {
+      ...handPolar,
+      pullback: (ps, G) => (calls++, handPolar.pullback!(ps, G)),
+    };
+    const auto = withPlugins(tf.train.adam(0.01), parametrizing(polar, (i) => i === 2).plugin);
+    const hand = withPlugins(tf.train.adam(0.01), parametrizing(counted, (i) => i === 2).plugin);
+    for (let i = 0; i < 3; i++) {
+      auto.minimize(a.loss, false, a.variables);
+      hand.minimize(b.loss, false, b.variables);
+    }
+    expect(calls).toBe(3);
+    const [x, y] = [a.read()[2], b.read()[2]];
+    x.forEach((value, i) => expect(y[i]).toBeCloseTo(value, 6));
+    auto.dispose();
+    hand.dispose();
+  });
+
   it('refuses a variable that is not trained, twice parametrized, or a rightInverse of the wrong length', () => {
     const p = problem();
     const stray = tf.variable(tf.zeros([2]));

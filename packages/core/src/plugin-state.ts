@@ -15,6 +15,8 @@ export interface Parametrized {
   readonly w: tf.Variable;
   readonly params: readonly tf.Variable[];
   readonly forward: Parametrization['forward'];
+  /** ∂L/∂params from ∂L/∂w: the parametrization's own pullback, or autodiff through `forward`. */
+  readonly pullback: NonNullable<Parametrization['pullback']>;
 }
 
 /** Slot names end in a letter, so `<slot><i>` parses back unambiguously; no '_' (tfjs-layers rewrites it). */
@@ -188,7 +190,11 @@ export class PluginState {
         (slot.variables as Array<tf.Variable | null>)[index] = made;
         return made;
       });
-      this.parametrized.push({ w, params, forward: p.forward });
+      const pullback =
+        p.pullback?.bind(p) ??
+        ((ps: readonly tf.Tensor[], gw: tf.Tensor) =>
+          tf.grads((...xs: tf.Tensor[]) => p.forward(xs))([...ps], gw));
+      this.parametrized.push({ w, params, forward: p.forward.bind(p), pullback });
       return params;
     } finally {
       tf.dispose(values);

@@ -262,9 +262,9 @@ export class Step {
 }
 
 /**
- * The chain rule through each parametrization: ∂L/∂params = (∂forward/∂params)ᵀ·∂L/∂w by autodiff
- * (tf.grads with ∂L/∂w as the upstream gradient), in place of ∂L/∂w, which the wrapped optimizer
- * does not see (w is derived).
+ * The chain rule through each parametrization: ∂L/∂params = (∂forward/∂params)ᵀ·∂L/∂w, by
+ * autodiff (tf.grads with ∂L/∂w as the upstream gradient) or the parametrization's own pullback,
+ * in place of ∂L/∂w, which the wrapped optimizer does not see (w is derived).
  */
 function toParameters(grads: Grads, target: ApplyTarget): Grads {
   const out = [...grads];
@@ -272,7 +272,7 @@ function toParameters(grads: Grads, target: ApplyTarget): Grads {
     const gw = grads[p.at];
     out[p.at] = null;
     if (!gw) continue;
-    const gs = tf.grads((...params: tf.Tensor[]) => p.forward(params))([...p.params], gw);
+    const gs = p.pullback(p.params, gw);
     p.paramsAt.forEach((j, k) => (out[j] = out[j] ? tf.add(out[j]!, gs[k]) : gs[k]));
   }
   return out;

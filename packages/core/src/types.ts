@@ -182,6 +182,13 @@ export interface Parametrization {
   forward(params: readonly tf.Tensor[]): tf.Tensor;
   /** Parameters that give w back: forward(rightInverse(w)) = w, up to rounding. */
   rightInverse(w: tf.Tensor): tf.Tensor[];
+  /**
+   * Optional: the vector–Jacobian product written by hand, (∂forward/∂params)ᵀ·gradient, used in
+   * place of autodiff. Autodiff through tfjs' tape costs kernels (copies saved for the backward
+   * pass, casts); a closed form can cost fewer. It must equal autodiff's: test it against a
+   * parametrization without it.
+   */
+  pullback?(params: readonly tf.Tensor[], gradient: tf.Tensor): tf.Tensor[];
 }
 
 export interface SlotOptions {

@@ -1,5 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { alias, definePlugin, option, type OptionsOf, type Plugin } from '@flatopt/core';
+import {
+  alias,
+  definePlugin,
+  option,
+  type Grads,
+  type OptionsOf,
+  type Parametrization,
+  type Plugin,
+  type StepContext,
+} from '@flatopt/core';
 import { checkAxes, composeKeepingNorm, DEFAULT_EPSILON, polarOf, pullback, resolveAxes } from './polar';
 import { includeToConfig, parseInclude, select } from './selection';
 
@@ -30,18 +39,14 @@ const schema = {
 /** weightNorm's options; `name` is the instance name (default 'weightNorm'). */
 export type WeightNormOptions = OptionsOf<typeof schema>;
 
-/** One reparameterized variable: w = g·v/‖v‖. */
-interface Entry {
-  readonly w: tf.Variable;
-  readonly g: tf.Variable;
-  readonly v: tf.Variable;
-  readonly axes: number[];
-  /**
-   * ‖v‖ from the last write-back and the buffer of v it was computed from: the next pullback
-   * reuses it while v still holds that buffer (a tfjs variable gets a new one on every assign:
-   * the wrapped optimizer's update, setWeights, or the device-side undo of a non-finite step).
-   */
-  norm?: { tensor: tf.Tensor; of: object };
+/**
+ * ‖v‖ from the last write-back and the buffer of v it was computed from: the next pullback
+ * reuses it while v still holds that buffer (a tfjs variable gets a new one on every assign: the
+ * wrapped optimizer's update, setWeights, or the device-side undo of a non-finite step).
+ */
+interface KnownNorm {
+  tensor: tf.Tensor;
+  of: object;
 }
 
 /**
@@ -69,63 +74,69 @@ export const weightNorm: (options?: WeightNormOptions) => Plugin = definePlugin(
   type: 'weightNorm',
   options: schema,
   create: ({ include, axes, ratio, epsilon }, name) => {
-    let entries: Entry[] = [];
+    let v: tf.Variable[] = [];
+    let known: Array<KnownNorm | undefined> = [];
     let positions: number[] | null = null;
-    // Index of each entry's w, g and v in the apply stage's list (fixed once the list is).
-    let indices: Array<[number, number, number]> | null = null;
+
+    const forget = (k: number) => {
+      known[k]?.tensor.dispose();
+      known[k] = undefined;
+    };
+
+    /**
+     * w = g·v/‖v‖ for core's parametrization, with Salimans & Kingma's closed-form pullback (the
+     * test oracle for autodiff through `compose`, and 2.8× fewer kernels than it). The write-back
+     * keeps ‖v‖ for the next pullback of the same v.
+     */
+    const polar = (k: number, a: number[]): Parametrization => ({
+      names: ['g', 'v'],
+      forward: ([g, u]) => {
+        const { w, norm } = composeKeepingNorm(g, u, a, epsilon);
+        forget(k);
+        known[k] = { tensor: tf.keep(norm), of: u.dataId };
+        return w;
+      },
+      rightInverse: (x) => {
+        const { g, v: u } = polarOf(x, a);
+        return [g, u];
+      },
+      pullback: ([g, u], G) => {
+        const d = pullback(G, g, u, a, epsilon, known[k]?.of === u.dataId ? known[k]!.tensor : undefined);
+        return [d.g, d.v];
+      },
+    });
 
     return {
-      // g = ‖w‖ and v = w, so the function is unchanged. Core saves them as `g<i>` and `v<i>` (i:
-      // the position of w among the trained variables) and restores saved values over these.
+      // Each selected w becomes w = g·v/‖v‖ with g = ‖w‖ and v = w (the function is unchanged).
+      // Core trains g and v in its place, saves them as `g<i>` and `v<i>` (i: the position of w
+      // among the trained variables), and writes w back after every step and every restore.
       init(ctx) {
         const picked = select(name, include, ctx.variables);
-        const axesOf = new Map(picked.map((w) => [w, resolveAxes(name, w.name, w.shape, axes)]));
-        const g = ctx.perVariable('g', (w) => (axesOf.has(w) ? polarOf(w, axesOf.get(w)!).g : null));
-        const v = ctx.perVariable('v', (w) => (axesOf.has(w) ? w : null));
         positions = picked.map((w) => ctx.variables.indexOf(w));
-        entries = picked.map((w, k) => {
-          const i = positions![k];
-          return { w, g: g[i]!, v: v[i]!, axes: axesOf.get(w)! };
-        });
-        indices = null;
+        known.forEach((_, k) => forget(k));
+        known = [];
+        v = picked.map((w, k) => ctx.parametrize(w, polar(k, resolveAxes(name, w.name, w.shape, axes)))[1]);
       },
 
-      // g and v are trained in place of w; they are the state variables init made.
-      reparameterize: () => ({
-        derived: entries.map((e) => e.w),
-        parameters: entries.flatMap((e) => [e.g, e.v]),
-      }),
-
-      apply(ctx, grads, next) {
-        indices ??= entries.map(
-          (e) => [e.w, e.g, e.v].map((x) => ctx.variables.indexOf(x)) as [number, number, number],
-        );
-        const out = [...grads];
-        const moved = entries.filter((e, k) => {
-          const [iw, ig, iv] = indices![k];
-          const G = grads[iw];
-          if (!G) return false;
-          const known = e.norm?.of === e.v.dataId ? e.norm.tensor : undefined;
-          const d = pullback(G, e.g, e.v, e.axes, epsilon, known);
-          [out[iw], out[ig], out[iv]] = [null, d.g, d.v];
-          return true;
-        });
-        // v before the update, held without a copy (alias: no kernel; a clone copies v on wasm).
-        const before = ratio === 1 ? [] : moved.map((e) => alias(e.v));
-        next(out);
-        moved.forEach((e, k) => {
-          if (ratio !== 1) e.v.assign(tf.add(before[k], tf.mul(tf.sub(e.v, before[k]), ratio)));
-          const { w, norm } = composeKeepingNorm(e.g, e.v, e.axes, epsilon);
-          e.w.assign(w);
-          forgetNorm(e);
-          e.norm = { tensor: tf.keep(norm), of: e.v.dataId };
-        });
-      },
+      // Chou et al.'s ratio: v moves `ratio` times what the wrapped optimizer moved it (core writes
+      // w back after this). v before the update is held without a copy (alias: no kernel).
+      ...(ratio === 1
+        ? {}
+        : {
+            apply(_ctx: StepContext, grads: Grads, next: (grads: Grads) => void) {
+              const before = v.map((x) => alias(x));
+              next(grads);
+              v.forEach((x, k) => {
+                if (x.dataId !== before[k].dataId)
+                  x.assign(tf.add(before[k], tf.mul(tf.sub(x, before[k]), ratio)));
+              });
+              tf.dispose(before);
+            },
+          }),
 
       dispose() {
-        entries.forEach(forgetNorm);
-        entries = [];
-        indices = null;
+        known.forEach((_, k) => forget(k));
+        known = [];
       },
 
       /** `include` as saved: a predicate as the positions it picked, known after the first step. */
@@ -133,8 +144,3 @@ export const weightNorm: (options?: WeightNormOptions) => Plugin = definePlugin(
     };
   },
 });
-
-function forgetNorm(e: Entry): void {
-  e.norm?.tensor.dispose();
-  e.norm = undefined;
-}
