@@ -5,6 +5,7 @@ import { SUBJECTS } from './subjects';
 describe('SUBJECTS', () => {
   it('covers every published plugin package with uniquely named subjects', () => {
     expect(Object.keys(SUBJECTS).sort()).toEqual([
+      'averaging',
       'flooding',
       'grad-reg',
       'implicit-gr',
@@ -12,7 +13,7 @@ describe('SUBJECTS', () => {
       'weight-norm',
     ]);
     const names = Object.values(SUBJECTS).flatMap((list) => list.map((s) => s.name));
-    expect(names.length).toBe(16);
+    expect(names.length).toBe(19);
     expect(new Set(names).size).toBe(names.length);
   });
 

@@ -3,6 +3,7 @@
  * conformance.test.ts runs on cpu and wasm, for the lanes that run them on other backends.
  */
 import type { ConformanceSubject } from '@flatopt/core/testing';
+import { conformanceSubjects as averaging } from '../../packages/averaging/src/conformance-subjects';
 import { conformanceSubjects as flooding } from '../../packages/flooding/src/conformance-subjects';
 import { conformanceSubjects as gradReg } from '../../packages/grad-reg/src/conformance-subjects';
 import { conformanceSubjects as implicitGr } from '../../packages/implicit-gr/src/conformance-subjects';
@@ -15,4 +16,5 @@ export const SUBJECTS: Readonly<Record<string, readonly ConformanceSubject[]>> =
   flooding,
   'implicit-gr': implicitGr,
   'weight-norm': weightNorm,
+  averaging,
 };

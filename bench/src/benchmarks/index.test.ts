@@ -12,6 +12,7 @@ const ALL = [
   'hand-written-sam',
   'hand-written-gr',
   'igr-monitor',
+  'averaging',
 ];
 
 describe('BENCHMARKS', () => {

@@ -1,4 +1,5 @@
 import type { Benchmark } from '../benchmark';
+import { averagingBenchmark } from './averaging';
 import { convNetBenchmark } from './conv-net';
 import { coreOverhead } from './core-overhead';
 import { gradRegBenchmark } from './grad-reg';
@@ -19,4 +20,5 @@ export const BENCHMARKS: readonly Benchmark[] = [
   handWrittenBenchmark(HAND_WRITTEN_PAIRS.sam),
   handWrittenBenchmark(HAND_WRITTEN_PAIRS.gr),
   igrMonitorBenchmark(),
+  averagingBenchmark(),
 ];

@@ -1,0 +1,11 @@
+import '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { describe, it } from 'vitest';
+import { conformanceCases } from '@flatopt/core/testing';
+import { conformanceSubjects } from './conformance-subjects';
+
+for (const subject of conformanceSubjects) {
+  describe(`conformance: ${subject.name}`, () => {
+    for (const c of conformanceCases(subject)) it(c.name, c.run);
+  });
+}
