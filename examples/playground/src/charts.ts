@@ -16,9 +16,10 @@ const COLUMNS = { domain: ['A', 'B'], range: ['#1f77b4', '#d62728'], legend: tru
 /** What every chart with one line per column shares. */
 const PER_COLUMN = { width: WIDTH, height: HEIGHT, marginLeft: MARGIN_LEFT, color: COLUMNS } as const;
 
-/** Train (solid) and test (dashed) curves of both columns for one metric. */
+/** Train (solid), test (dashed) and averaged-weights test (dotted) curves of both columns for one metric. */
 export function curvesChart(records: readonly EvalRecord[], metric: 'loss' | 'accuracy'): Element {
-  const line = (split: 'train' | 'test') =>
+  const DASH = { train: undefined, test: '4,3', averaged: '1,2' } as const;
+  const line = (split: EvalRecord['split']) =>
     Plot.line(
       records.filter((r) => r.split === split),
       {
@@ -26,18 +27,18 @@ export function curvesChart(records: readonly EvalRecord[], metric: 'loss' | 'ac
         y: metric,
         z: 'column',
         stroke: 'column',
-        strokeDasharray: split === 'test' ? '4,3' : undefined,
+        strokeDasharray: DASH[split],
       },
     );
   return Plot.plot({
     ...PER_COLUMN,
     x: { label: 'step' },
     y: {
-      label: `${metric} (solid train, dashed test)`,
+      label: `${metric} (solid train, dashed test, dotted averaged)`,
       grid: true,
       ...(metric === 'accuracy' ? { domain: [0, 1] } : {}),
     },
-    marks: [line('train'), line('test')],
+    marks: [line('train'), line('test'), line('averaged')],
   });
 }
 

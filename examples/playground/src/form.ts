@@ -37,6 +37,9 @@ const FIELDS: readonly Field[] = [
   { key: 'level', label: 'flood level b', step: 0.01, defaults: [0.1, 0.1] },
   { key: 'wn', label: 'weight norm', defaults: [false, false] },
   { key: 'igr', label: 'IGR monitor (R_IG)', defaults: [true, true] },
+  { key: 'avg', label: 'weight average', options: ['none', 'ema', 'swa'], defaults: ['none', 'none'] },
+  { key: 'decay', label: 'EMA decay', step: 0.001, defaults: [0.99, 0.99] },
+  { key: 'swaStart', label: 'SWA from step', step: 10, defaults: [150, 150] },
 ];
 
 export const COLUMN_NAMES = ['A', 'B'] as const;
@@ -105,5 +108,10 @@ export function readStack(column: string): StackConfig {
     flooding: { on: on('flood', column), level: num('level', column) },
     weightNorm: { on: on('wn', column) },
     igrMonitor: { on: on('igr', column) },
+    averaging: {
+      kind: text('avg', column) as StackConfig['averaging']['kind'],
+      decay: num('decay', column),
+      start: num('swaStart', column),
+    },
   };
 }

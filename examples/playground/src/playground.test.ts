@@ -64,8 +64,10 @@ describe.skipIf(browser.skip)('the playground in headless Chromium', () => {
     const open = await openPlayground(dist);
     try {
       expect(await open.page.evaluate(() => document.body.dataset.backend)).toBe('webgl');
-      await train(open, { data: 'moons', steps: '60', 'sharp-every': '30', noise: '0.2' });
+      await train(open, { data: 'moons', steps: '60', 'sharp-every': '30', noise: '0.2', 'avg-B': 'ema' });
       expect(problems(open.log)).toEqual([]);
+      // Steps 0, 10, …, 60 × (A, B) × (train, test), and B's EMA on the test split from step 10.
+      expect(await data(open, 'chart-accuracy', 'points')).toBe(7 * 2 * 2 + 6);
       for (const id of ['chart-loss', 'chart-accuracy', 'chart-rig']) {
         expect(await data(open, id, 'points'), id).toBeGreaterThan(0);
         expect(await open.page.locator(`#${id} svg path`).count(), id).toBeGreaterThan(0);

@@ -50,9 +50,11 @@ describe('buildStack', () => {
       flooding: { on: true, level: 0.01 },
       weightNorm: { on: false },
       igrMonitor: { on: true },
+      averaging: { kind: 'ema', decay: 0.9, start: 0 },
     };
     const { report, stack } = await oneStep(all);
-    expect(stack.label).toBe('adam 0.01 + flooding b 0.01 + ASAM ρ 0.05 + GR central γ 0.1');
+    expect(stack.label).toBe('adam 0.01 + flooding b 0.01 + ASAM ρ 0.05 + GR central γ 0.1 + EMA d 0.9');
+    expect(stack.averagedFrom).toBe(1);
     expect(report.gradientEvaluations).toBeGreaterThan(2);
     await stack.monitor!.flush();
     expect(stack.monitor!.latest!.rIg).toBeCloseTo(1, 5); // ‖∇E‖²/m = 2/2 at w = 0

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { withPlugins, type Plugin, type PluggedOptimizer } from '@flatopt/core';
+import { ema, swa } from '@flatopt/averaging';
 import { flooding } from '@flatopt/flooding';
 import { gradReg, type GradRegMethod } from '@flatopt/grad-reg';
 import { igrMonitor, type IgrMonitor } from '@flatopt/implicit-gr';
@@ -27,6 +28,12 @@ export interface StackConfig {
   readonly weightNorm: { readonly on: boolean };
   /** Barrett & Dherin's R_IG, recorded every step at no extra gradient evaluation. */
   readonly igrMonitor: { readonly on: boolean };
+  /** A running average of the weights beside training: EMA with `decay`, or SWA from step `start`. */
+  readonly averaging: {
+    readonly kind: 'none' | 'ema' | 'swa';
+    readonly decay: number;
+    readonly start: number;
+  };
 }
 
 export interface Stack {
@@ -34,6 +41,8 @@ export interface Stack {
   readonly monitor: IgrMonitor | undefined;
   /** e.g. "adam 0.01 + SAM ρ 0.05 + flooding b 0.1". */
   readonly label: string;
+  /** The number of steps after which an average exists (EMA: 1, SWA: start + 1); absent without averaging. */
+  readonly averagedFrom?: number;
 }
 
 function base(config: StackConfig): tf.Optimizer {
@@ -47,7 +56,8 @@ function base(config: StackConfig): tf.Optimizer {
 }
 
 /**
- * The plugins of a config, outermost first: flooding shapes the loss every other plugin
+ * The plugins of a config, outermost first: an average (EMA/SWA) first, so it averages the
+ * weights every other plugin has finished with; flooding shapes the loss every other plugin
  * differentiates; SAM/GR make their extra evaluations of that loss; weight norm reparameterizes
  * the kernels they all see; the IGR monitor goes last (innermost), where it sees the plain ∇E at
  * the current weights rather than SAM's or GR's modified gradient (its README says why). Each
@@ -57,6 +67,9 @@ function base(config: StackConfig): tf.Optimizer {
 function plugins(config: StackConfig): { list: Plugin[]; monitor?: IgrMonitor; parts: string[] } {
   const list: Plugin[] = [];
   const parts: string[] = [`${config.optimizer} ${config.learningRate}`];
+  const { kind, decay, start } = config.averaging;
+  if (kind === 'ema') list.push(ema({ decay }));
+  if (kind === 'swa') list.push(swa({ start }));
   if (config.flooding.on) {
     list.push(flooding({ level: config.flooding.level }));
     parts.push(`flooding b ${config.flooding.level}`);
@@ -76,6 +89,8 @@ function plugins(config: StackConfig): { list: Plugin[]; monitor?: IgrMonitor; p
   }
   const monitor = config.igrMonitor.on ? igrMonitor({ keep: 100_000 }) : undefined;
   if (monitor) list.push(monitor);
+  if (kind === 'ema') parts.push(`EMA d ${decay}`);
+  if (kind === 'swa') parts.push(`SWA from step ${start}`);
   return { list, monitor, parts };
 }
 
@@ -83,5 +98,7 @@ function plugins(config: StackConfig): { list: Plugin[]; monitor?: IgrMonitor; p
 export function buildStack(config: StackConfig): Stack {
   const { list, monitor, parts } = plugins(config);
   const inner = base(config);
-  return { optimizer: withPlugins(inner, ...list), monitor, label: parts.join(' + ') };
+  const { kind, start } = config.averaging;
+  const averagedFrom = kind === 'ema' ? 1 : kind === 'swa' ? start + 1 : undefined;
+  return { optimizer: withPlugins(inner, ...list), monitor, label: parts.join(' + '), averagedFrom };
 }

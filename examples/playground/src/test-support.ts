@@ -17,4 +17,5 @@ export const PLAIN_SGD: StackConfig = {
   flooding: { on: false, level: 0.1 },
   weightNorm: { on: false },
   igrMonitor: { on: true },
+  averaging: { kind: 'none', decay: 0.99, start: 0 },
 };

@@ -82,6 +82,24 @@ describe('trainSideBySide', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('evaluates the averaged weights beside the weights, once an average exists', async () => {
+    const task = await loadTask({ kind: 'moons', labelNoise: 0, seed: 1 });
+    const swaFrom5: StackConfig = { ...SGD, averaging: { kind: 'swa', decay: 0.99, start: 5 } };
+    const columns = makeColumns(task, [SGD, swaFrom5], 1);
+    const evals: EvalRecord[] = [];
+    const options = { steps: 20, batchSize: 32, evalEvery: 5, sharpnessEvery: 0, seed: 1 };
+    await trainSideBySide(task, columns, options, { onEval: (r) => evals.push(...r) });
+    const averaged = evals.filter((r) => r.split === 'averaged');
+    expect(averaged.map((r) => `${r.column}${r.step}`)).toEqual(['B10', 'B15', 'B20']); // SWA from step 5: n ≥ 1 after step 6
+    const test = (step: number) =>
+      evals.find((r) => r.column === 'B' && r.split === 'test' && r.step === step)!;
+    // The average of iterates 6…20 is not the last iterate; training went on after each swap, so
+    // the weights were swapped back (core refuses to train while they are swapped in).
+    expect(averaged[2].loss).not.toBe(test(20).loss);
+    disposeColumns(columns);
+    task.dispose();
+  });
+
   it('stops when onStep asks', async () => {
     const task = await loadTask({ kind: 'spirals', labelNoise: 0, seed: 1 });
     const columns = makeColumns(task, [SGD], 1);

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { mulberry32 } from '@flatopt/core';
+import { withAveragedWeights } from '@flatopt/averaging';
 import { topHessianEigenvalue } from '@flatopt/implicit-gr';
 import { accuracy, mlp, type Mlp } from './model';
 import { buildStack, type Stack, type StackConfig } from './stack';
@@ -26,7 +27,8 @@ export interface TrainOptions {
 export interface EvalRecord {
   readonly column: string;
   readonly step: number;
-  readonly split: 'train' | 'test';
+  /** `averaged`: the test split evaluated with the column's EMA/SWA average swapped in. */
+  readonly split: 'train' | 'test' | 'averaged';
   readonly loss: number;
   readonly accuracy: number;
 }
@@ -105,6 +107,12 @@ async function evalRecords(columns: readonly Column[], task: Task, step: number)
     for (const name of ['train', 'test'] as const) {
       const [loss, acc] = await evaluate(c.model, task[name]);
       records.push({ column: c.name, step, split: name, loss, accuracy: acc });
+    }
+    const from = c.stack.averagedFrom;
+    if (from !== undefined && step >= from) {
+      // Swapped in and back bit for bit; training is refused while swapped, and nothing trains here.
+      const [loss, acc] = await withAveragedWeights(c.stack.optimizer, () => evaluate(c.model, task.test));
+      records.push({ column: c.name, step, split: 'averaged', loss, accuracy: acc });
     }
   }
   return records;
