@@ -59,7 +59,7 @@ describe('costSvg', () => {
 describe('styleOf', () => {
   it('gives every method its own colour, and dashes the two stacks', () => {
     const styles = METHODS.map((m) => styleOf(m.key));
-    expect(new Set(styles.map((s) => s.color)).size).toBe(11);
+    expect(new Set(styles.map((s) => s.color)).size).toBe(15);
     expect(styles.filter((s) => s.dashed).map((s) => s.name)).toEqual([
       'Adam+SAM+flooding',
       'Adam+F-GR+flooding',

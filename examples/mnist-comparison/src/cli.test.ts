@@ -59,7 +59,7 @@ describe('parseFlags', () => {
     expect(() => parseFlags(['--noise', '0,,0.2'])).toThrow('--noise takes levels in [0, 1)');
     expect(() => parseFlags(['--epochs', ''])).toThrow("--epochs takes an integer ≥ 1; got ''");
     expect(() => parseFlags(['--methods', 'adam,lion'])).toThrow(
-      "--methods: unknown method 'lion'; choose from sgd, adam, sam, sam-warm, asam, fgr, fgr-strong, bgr, db, flood, wn, sam-flood, fgr-flood",
+      "--methods: unknown method 'lion'; choose from sgd, adam, sam, sam-warm, asam, fgr, fgr-strong, bgr, db, flood, wn, ema, swa, sam-flood, fgr-flood",
     );
     expect(() => parseFlags(['--methods', ','])).toThrow('--methods needs at least one method');
     expect(() => parseFlags(['--backend', 'webgl'])).toThrow(

@@ -31,6 +31,14 @@ export interface Hyperparameters {
    * triggers, and the method is then plain Adam.
    */
   readonly floodLevel: number;
+  /** EMA decay d (@flatopt/averaging): a horizon of about 1/(1 − d) steps, one epoch by default. */
+  readonly emaDecay: number;
+  /**
+   * SWA (Izmailov et al.): the first averaged step and the steps between snapshots — from half
+   * of training, once per epoch, as the paper snapshots (it starts at 75 % of a longer budget).
+   */
+  readonly swaStart: number;
+  readonly swaEvery: number;
 }
 
 export interface Config {
@@ -68,6 +76,9 @@ export const DEFAULT_HYPERPARAMETERS: Hyperparameters = {
   grGamma: 0.01,
   grEpsilon: 0.05,
   floodLevel: 0.2,
+  emaDecay: 0.95,
+  swaStart: 120,
+  swaEvery: 20,
 };
 
 export const DEFAULT_CONFIG: Config = {
@@ -95,7 +106,13 @@ export const FULL_CONFIG: Config = {
   curvePoints: 24,
   timingWarmup: 10,
   timingRounds: 100,
-  hyperparameters: { ...DEFAULT_HYPERPARAMETERS, floodLevel: 0.07 },
+  hyperparameters: {
+    ...DEFAULT_HYPERPARAMETERS,
+    floodLevel: 0.07,
+    emaDecay: 0.99,
+    swaStart: 500,
+    swaEvery: 100,
+  },
 };
 
 /** Optimizer steps per epoch: whole minibatches only (the last partial batch of a shuffle is dropped). */

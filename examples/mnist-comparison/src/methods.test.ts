@@ -6,7 +6,7 @@ import { buildOptimizer, METHODS, selectMethods } from './methods';
 const hp = DEFAULT_HYPERPARAMETERS;
 
 describe('METHODS', () => {
-  it('are the thirteen methods, with unique keys and labels, each naming its paper', () => {
+  it('are the fifteen methods, with unique keys and labels, each naming its paper', () => {
     expect(METHODS.map((m) => m.key)).toEqual([
       'sgd',
       'adam',
@@ -19,10 +19,12 @@ describe('METHODS', () => {
       'db',
       'flood',
       'wn',
+      'ema',
+      'swa',
       'sam-flood',
       'fgr-flood',
     ]);
-    expect(new Set(METHODS.map((m) => m.label)).size).toBe(13);
+    expect(new Set(METHODS.map((m) => m.label)).size).toBe(15);
     for (const m of METHODS) expect(m.paper).toMatch(/\d{4}/);
   });
 
@@ -49,10 +51,18 @@ describe('METHODS', () => {
 });
 
 describe('selectMethods', () => {
-  it('keeps table order, defaults to the demo’s five, takes all, and refuses an unknown key', () => {
+  it('keeps table order, defaults to the demo’s seven, takes all, and refuses an unknown key', () => {
     expect(selectMethods(['db', 'adam']).map((m) => m.key)).toEqual(['adam', 'db']);
-    expect(selectMethods().map((m) => m.key)).toEqual(['adam', 'sam', 'sam-warm', 'fgr-strong', 'flood']);
-    expect(selectMethods(['all'])).toHaveLength(13);
+    expect(selectMethods().map((m) => m.key)).toEqual([
+      'adam',
+      'sam',
+      'sam-warm',
+      'fgr-strong',
+      'flood',
+      'ema',
+      'swa',
+    ]);
+    expect(selectMethods(['all'])).toHaveLength(15);
     expect(() => selectMethods(['adam', 'lion'])).toThrow(/^unknown method 'lion'; choose from sgd, adam/);
   });
 });

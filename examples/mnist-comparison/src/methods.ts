@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { linear, withPlugins, type Plugin, type PluggedOptimizer } from '@flatopt/core';
+import { ema, swa } from '@flatopt/averaging';
 import { flooding } from '@flatopt/flooding';
 import { gradReg } from '@flatopt/grad-reg';
 import { sam } from '@flatopt/sam';
@@ -19,6 +20,11 @@ export interface Method {
   settings(hp: Hyperparameters): string;
   optimizer(hp: Hyperparameters): tf.Optimizer;
   plugins(hp: Hyperparameters): Plugin[];
+  /**
+   * For weight averaging: the steps after which the average exists. From then on the run is
+   * evaluated (test accuracy, memorization, sharpness, loss) with the averaged weights swapped in.
+   */
+  averagedFrom?(hp: Hyperparameters): number;
 }
 
 const adam = (hp: Hyperparameters) => tf.train.adam(hp.adamLearningRate);
@@ -166,6 +172,36 @@ export const WEIGHT_NORM: Method = {
   plugins: () => [weightNorm()],
 };
 
+/**
+ * An exponential moving average of Adam's iterates (@flatopt/averaging `ema`), evaluated in place
+ * of the weights: a ← d·a + (1 − d)·w after every step. One evaluation; training is Adam's, bit for bit.
+ */
+export const EMA: Method = {
+  key: 'ema',
+  label: 'Adam, EMA weights',
+  paper: 'Polyak & Juditsky 1992; optax ema',
+  settings: (hp) => `${adamSettings(hp)}; decay ${hp.emaDecay}`,
+  optimizer: adam,
+  plugins: (hp) => [ema({ decay: hp.emaDecay })],
+  averagedFrom: () => 1,
+};
+
+/**
+ * Stochastic weight averaging (Izmailov, Podoprikhin, Garipov, Vetrov & Wilson, UAI 2018): the plain
+ * mean of Adam's iterates at snapshots from `swaStart` every `swaEvery` steps, evaluated in place
+ * of the weights. One evaluation; training is Adam's, bit for bit (the paper's constant or cyclical
+ * SWA learning rate is not applied: the demo keeps Adam's).
+ */
+export const SWA: Method = {
+  key: 'swa',
+  label: 'Adam, SWA weights',
+  paper: 'Izmailov et al., UAI 2018',
+  settings: (hp) => `${adamSettings(hp)}; from step ${hp.swaStart}, every ${hp.swaEvery}`,
+  optimizer: adam,
+  plugins: (hp) => [swa({ start: hp.swaStart, every: hp.swaEvery })],
+  averagedFrom: (hp) => hp.swaStart + 1,
+};
+
 /** SAM outside flooding: the ascent and the gradient there are of the flooded loss. Two evaluations. */
 export const SAM_FLOODING: Method = {
   key: 'sam-flood',
@@ -200,6 +236,8 @@ export const METHODS: readonly Method[] = [
   DOUBLE_BACKPROP_GR,
   FLOODING,
   WEIGHT_NORM,
+  EMA,
+  SWA,
   SAM_FLOODING,
   FORWARD_GR_FLOODING,
 ];
@@ -207,10 +245,19 @@ export const METHODS: readonly Method[] = [
 /**
  * What `pnpm demo` trains unless `--methods` says otherwise: Adam, SAM at its default ρ, and the
  * three methods whose settings `--sweep` chooses on a validation split (SAM with a ρ warm-up,
- * forward GR with γ = ε, flooding). The other methods (`--methods all`) cost time the demo's
+ * forward GR with γ = ε, flooding), and Adam's weights averaged (EMA, SWA), which cost no extra
+ * evaluation. The other methods (`--methods all`) cost time the demo's
  * budget does not have.
  */
-export const DEFAULT_METHODS: readonly string[] = ['adam', 'sam', 'sam-warm', 'fgr-strong', 'flood'];
+export const DEFAULT_METHODS: readonly string[] = [
+  'adam',
+  'sam',
+  'sam-warm',
+  'fgr-strong',
+  'flood',
+  'ema',
+  'swa',
+];
 
 /** The methods named by `keys` ('all': every one), in table order; throws on an unknown key. */
 export function selectMethods(keys: readonly string[] = DEFAULT_METHODS): Method[] {

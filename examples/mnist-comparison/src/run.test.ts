@@ -25,12 +25,14 @@ const EXPECTED_EVALUATIONS: Record<string, [number, number]> = {
   db: [0, 1], // one double-backprop evaluation: forward, backward and the backward of the backward
   flood: [1, 0],
   wn: [1, 0],
+  ema: [1, 0],
+  swa: [1, 0],
   'sam-flood': [2, 0],
   'fgr-flood': [2, 0],
 };
 
 describe('the whole comparison, at a tiny size', () => {
-  it('trains all thirteen methods, counts their evaluations, and writes a sound JSON and two SVGs, leaking nothing', async () => {
+  it('trains all fifteen methods, counts their evaluations, and writes a sound JSON and two SVGs, leaking nothing', async () => {
     await tf.setBackend('cpu');
     const before = tf.memory().numTensors;
     const lines: string[] = [];
@@ -52,10 +54,10 @@ describe('the whole comparison, at a tiny size', () => {
       expect(s.testAccuracy.mean).toBeLessThanOrEqual(1);
       expect(s.timing!.ratio).toBeGreaterThan(0);
     }
-    expect(lines[0]).toMatch(/^timing: 13 methods round-robin/);
+    expect(lines[0]).toMatch(/^timing: 15 methods round-robin/);
     expect(lines.slice(1)).toHaveLength(METHODS.length);
-    expect(lines[13]).toMatch(/^\[13\] Adam\+F-GR\+flooding seed 1: 3 steps in \d+\.\ds, ETA 0s\n$/);
-    expect(formatTable(report.summaries, report.timing).split('\n')).toHaveLength(2 + 13 + 2 + 12 + 2);
+    expect(lines[15]).toMatch(/^\[15\] Adam\+F-GR\+flooding seed 1: 3 steps in \d+\.\ds, ETA 0s\n$/);
+    expect(formatTable(report.summaries, report.timing).split('\n')).toHaveLength(2 + 15 + 2 + 14 + 2);
 
     const json = JSON.parse(resultsJson([report]));
     expect(Object.keys(json)).toEqual(['createdAt', 'backend', 'seconds', 'timing', 'scenarios']);

@@ -44,6 +44,6 @@ describe('markup', () => {
     expect(doc).toContain('<title>x &lt; y</title>');
     expect(doc).toContain('>A &amp; B</text>');
     expect(doc.match(/stroke-dasharray/g)).toHaveLength(1);
-    expect(new Set(PALETTE).size).toBe(11);
+    expect(new Set(PALETTE).size).toBe(15);
   });
 });

@@ -4,7 +4,7 @@
  * (examples/diagonal-linear-network has a fuller chart module; examples do not import each other.)
  */
 
-/** Eleven colours that stay apart (Tableau 10 plus one). */
+/** A colour per method (15): Tableau 10 with flooding black, then four more; the demo's default seven are far apart. */
 export const PALETTE = [
   '#4e79a7',
   '#f28e2b',
@@ -15,8 +15,12 @@ export const PALETTE = [
   '#b07aa1',
   '#ff9da7',
   '#9c755f',
-  '#17becf',
   '#222222',
+  '#bab0ac',
+  '#8cd17d',
+  '#d37295',
+  '#a0cbe8',
+  '#ffbe7d',
 ];
 
 export function escapeXml(s: string): string {

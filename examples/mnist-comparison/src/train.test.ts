@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDigits } from '@flatopt/example-utils';
 import { DEFAULT_CONFIG, type Config } from './config';
-import { ADAM, FLOODING, SAM } from './methods';
+import { ADAM, EMA, FLOODING, SAM, SWA } from './methods';
 import { curveSteps, trainRun, type Digits } from './train';
 
 const tiny: Config = {
@@ -27,6 +27,21 @@ describe('curveSteps', () => {
     expect(curveSteps(240, 12)).toEqual([20, 40, 60, 80, 100, 120, 140, 160, 180, 200, 220, 240]);
     expect(curveSteps(10, 3)).toEqual([4, 8, 10]);
     expect(curveSteps(2, 5)).toEqual([1, 2]);
+  });
+});
+
+describe('trainRun with weight averaging', () => {
+  it('judges EMA and SWA by their average: d = 0 is the last iterate, SWA from step 0 is not', () => {
+    const hp = (h: Partial<Config['hyperparameters']>): Config => ({
+      ...tiny,
+      hyperparameters: { ...tiny.hyperparameters, ...h },
+    });
+    const adam = trainRun(ADAM, 1, data, tiny);
+    const last = trainRun(EMA, 1, data, hp({ emaDecay: 0 })); // a ← w every step: the average is w
+    expect([last.testAccuracy, last.finalTrainLoss]).toEqual([adam.testAccuracy, adam.finalTrainLoss]);
+    const mean = trainRun(SWA, 1, data, hp({ swaStart: 0, swaEvery: 1 })); // the mean of iterates 1…8
+    expect(mean.evaluationsPerStep).toEqual(adam.evaluationsPerStep);
+    expect(mean.finalTrainLoss).not.toBe(adam.finalTrainLoss);
   });
 });
 

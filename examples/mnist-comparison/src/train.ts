@@ -3,6 +3,7 @@ import type { PluggedOptimizer, StepReport } from '@flatopt/core';
 import type { Split } from '@flatopt/example-utils';
 import { epochOrder, minibatch } from './batches';
 import { stepsPerEpoch, totalSteps, type Config } from './config';
+import { withAveragedWeights } from '@flatopt/averaging';
 import { buildOptimizer, type Method } from './methods';
 import { batchLoss, createMlp, splitAccuracy, splitLoss, type Mlp } from './model';
 import { measureSharpness, type Sharpness } from './sharpness';
@@ -96,6 +97,10 @@ export function trainRun(
   const marks = new Set(curveSteps(totalSteps(config), config.curvePoints));
   const curve: CurvePoint[] = [];
   const tally = new Tally();
+  // Averaging methods are judged by their average, once it exists; the others by their weights.
+  const averagedFrom = method.averagedFrom?.(config.hyperparameters);
+  const judged = <T>(fn: () => T): T =>
+    averagedFrom !== undefined && tally.steps >= averagedFrom ? withAveragedWeights(optimizer, fn) : fn();
   let lossSum = 0;
   let lossCount = 0;
   try {
@@ -109,22 +114,23 @@ export function trainRun(
           curve.push({
             step: tally.steps,
             trainLoss: lossSum / lossCount,
-            testAccuracy: splitAccuracy(model, data.test),
+            testAccuracy: judged(() => splitAccuracy(model, data.test)),
           });
           [lossSum, lossCount] = [0, 0];
         }
         onStep(tally.steps);
       }
     }
-    const testAccuracy = splitAccuracy(model, data.test);
+    const testAccuracy = judged(() => splitAccuracy(model, data.test));
+    const memorization = data.memorization;
     return {
       method: method.key,
       seed,
       testAccuracy,
       bestTestAccuracy: Math.max(testAccuracy, ...curve.map((p) => p.testAccuracy)),
-      ...(data.memorization ? { memorized: splitAccuracy(model, data.memorization) } : {}),
-      sharpness: measureSharpness(model, data.train, seed),
-      finalTrainLoss: splitLoss(model, data.train),
+      ...(memorization ? { memorized: judged(() => splitAccuracy(model, memorization)) } : {}),
+      sharpness: judged(() => measureSharpness(model, data.train, seed)),
+      finalTrainLoss: judged(() => splitLoss(model, data.train)),
       curve,
       evaluationsPerStep: {
         gradient: tally.gradient / tally.steps,
