@@ -1,6 +1,6 @@
 /**
- * What one comparison run trains and measures. Two presets: `DEFAULT_CONFIG` (≤ 3 minutes on two
- * cores with the wasm backend, timing included) and `FULL_CONFIG` (`--full`: more data, a wider
+ * What one comparison run trains and measures. Two presets: `DEFAULT_CONFIG` (about 5 minutes on two
+ * cores with the wasm backend for the default seven methods, timing included) and `FULL_CONFIG` (`--full`: more data, a wider
  * hidden layer, more epochs and seeds).
  */
 
