@@ -1,19 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { bits, useProblems } from './__fixtures__/problems';
 import { heavyBall, probeTwice } from './__fixtures__/reference-plugins';
-import { mlpProblem, type Problem } from './testing/index';
 import type { InitContext, Plugin, StepContext, VariableRole } from './types';
 import { withPlugins } from './with-plugins';
 
-const problems: Problem[] = [];
-const problem = (seed = 3) => {
-  const p = mlpProblem({ seed });
-  problems.push(p);
-  return p;
-};
-afterEach(() => problems.splice(0).forEach((p) => p.dispose()));
-
-const bits = (xs: Float32Array[]) => xs.map((x) => Array.from(new Uint32Array(x.buffer)));
+const problem = useProblems();
 
 describe('Plugin.init: state created once the variables are fixed', () => {
   it('runs once, at the first step, before any hook, with the trained variables', () => {

@@ -1,18 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import { afterEach, describe, expect, it } from 'vitest';
-import { mlpProblem, type Problem } from './testing/index';
+import { describe, expect, it } from 'vitest';
+import { bits, useProblems } from './__fixtures__/problems';
 import type { Parametrization, Plugin, VariableRole } from './types';
 import { withPlugins } from './with-plugins';
 
-const problems: Problem[] = [];
-const problem = (seed = 3) => {
-  const p = mlpProblem({ seed });
-  problems.push(p);
-  return p;
-};
-afterEach(() => problems.splice(0).forEach((p) => p.dispose()));
-
-const bits = (xs: Float32Array[]) => xs.map((x) => Array.from(new Uint32Array(x.buffer)));
+const problem = useProblems();
 
 /** w = g·v/‖v‖ over the whole tensor (Salimans & Kingma with one radius): g = ‖w‖, v = w. */
 const polar: Parametrization = {

@@ -1,20 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { bits, useProblems } from './__fixtures__/problems';
 import { heavyBall, probeTwice } from './__fixtures__/reference-plugins';
 import { PluggedOptimizer } from './plugged-optimizer';
-import { mlpProblem, readAll, type Problem } from './testing/index';
+import { readAll, type Problem } from './testing/index';
 import type { Plugin } from './types';
 import { withPlugins } from './with-plugins';
 
-const problems: Problem[] = [];
-const problem = (seed = 3) => {
-  const p = mlpProblem({ seed });
-  problems.push(p);
-  return p;
-};
-afterEach(() => problems.splice(0).forEach((p) => p.dispose()));
-
-const bits = (xs: Float32Array[]) => xs.map((x) => Array.from(new Uint32Array(x.buffer)));
+const problem = useProblems();
 
 /** A loss-transform plugin: flooding |L − b| + b, the simplest user of transformLoss. */
 const flood = (level: number): Plugin => ({
@@ -141,7 +134,6 @@ describe('the step pipeline', () => {
     for (let i = 0; i < 3; i++) bare.minimize(a.loss);
     const expected = a.read();
     a.dispose();
-    problems.pop();
     const b = problem(5);
     const opt = withPlugins(tf.train.adam(0.01));
     for (let i = 0; i < 3; i++) opt.minimize(b.loss);
