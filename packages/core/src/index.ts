@@ -27,13 +27,17 @@ export {
   checkHyperparameter,
   constant,
   cosine,
+  follow,
+  join,
   linear,
   scheduleFromConfig,
   step,
   valueAt,
+  warmupCosine,
   type Hyperparameter,
   type RampOptions,
   type Schedule,
+  type WarmupCosineOptions,
 } from './schedule';
 export { FlatoptError, describe as describeValue } from './errors';
 export { checkBoolean, checkKnownKeys, checkNumber, checkOneOf, describeRange, type Range } from './validate';

@@ -62,7 +62,7 @@ export const option = {
   number: <D extends number | undefined = undefined, O extends boolean = false>(
     range: Range & OptionSettings<D> & { optional?: O } = {},
   ) => spec((o, k, v) => checkNumber(o, k, v, range), range),
-  /** A number or a schedule over steps (constant, linear, cosine, step), every value in `range`. */
+  /** A number or a schedule over steps (constant, linear, cosine, step, join, follow), every value in `range`. */
   hyperparameter: <D extends number | undefined = undefined, O extends boolean = false>(
     range: Range & OptionSettings<D> & { optional?: O } = {},
   ) => spec<Hyperparameter, D, O>((o, k, v) => checkHyperparameter(o, k, v, range), range),

@@ -8,9 +8,10 @@ import { PluginState } from './plugin-state';
 import { PrecisionWatch } from './precision-watch';
 import { Step } from './step';
 import { carryLossFlag, disposeDiagnostics, packReport, type PendingReport } from './step-report';
+import { learningRateOf, setLearningRate } from './tfjs/learning-rate';
 import { dispose, tidy } from './tfjs/tidy';
 import type { Grads, LossFn, NamedTensor, NonFinitePolicy, Plugin, StepReport } from './types';
-import { checkOneOf } from './validate';
+import { checkOneOf, checkNumber } from './validate';
 import { VariableLayout } from './variable-layout';
 
 export interface PluggedOptions {
@@ -54,6 +55,8 @@ export class PluggedOptimizer extends tf.Optimizer {
   private readonly states: PluginState[];
   /** Which variables are trained, fixed by the first step (tfjs optimizer state is positional). */
   private readonly layout: VariableLayout;
+  /** The plugin that schedules the wrapped optimizer's learning rate, if any. */
+  private readonly scheduler: Plugin | undefined;
 
   constructor(
     readonly inner: tf.Optimizer,
@@ -72,6 +75,7 @@ export class PluggedOptimizer extends tf.Optimizer {
       'device',
     ]);
     this.guard = new FiniteGuard(this.nonFinite, this.finiteCheck);
+    this.scheduler = scheduler(plugins);
     this.states = plugins.map((p) => new PluginState(p));
     this.layout = new VariableLayout(plugins, this.states);
   }
@@ -82,8 +86,7 @@ export class PluggedOptimizer extends tf.Optimizer {
 
   /** The wrapped optimizer's learning rate, when it has one. */
   get learningRate(): number | undefined {
-    const lr = (this.inner as unknown as { learningRate?: unknown }).learningRate;
-    return typeof lr === 'number' ? lr : undefined;
+    return learningRateOf(this.inner);
   }
 
   override minimize(f: LossFn, returnCost = false, varList?: tf.Variable[]): tf.Scalar | null {
@@ -277,6 +280,7 @@ export class PluggedOptimizer extends tf.Optimizer {
 
   /** `report`: whether the step's diagnostics will be read (only `step` and `stepAsync` read them). */
   private newStep(variables: readonly tf.Variable[], lossFn: LossFn | undefined, report = false): Step {
+    this.scheduleLearningRate();
     return new Step({
       variables,
       iteration: this.iterations,
@@ -286,6 +290,19 @@ export class PluggedOptimizer extends tf.Optimizer {
       report,
       precision: this.precision,
     });
+  }
+
+  /** Writes the scheduled learning rate of this iteration into the wrapped optimizer. */
+  private scheduleLearningRate(): void {
+    const plugin = this.scheduler;
+    if (!plugin) return;
+    const owner = `${plugin.name}.learningRate`;
+    const value = plugin.learningRate!(this.iterations);
+    setLearningRate(
+      this.inner,
+      checkNumber(owner, `value at iteration ${this.iterations}`, value, { min: 0 }),
+      owner,
+    );
   }
 
   override async getWeights(): Promise<NamedTensor[]> {
@@ -316,6 +333,17 @@ export class PluggedOptimizer extends tf.Optimizer {
     for (const state of this.states) state.dispose();
     for (const plugin of this.plugins) plugin.dispose?.();
   }
+}
+
+/** The one plugin of a stack with a `learningRate` hook (two would fight over the wrapped optimizer's rate). */
+function scheduler(plugins: readonly Plugin[]): Plugin | undefined {
+  const found = plugins.filter((p) => typeof p.learningRate === 'function');
+  if (found.length > 1) {
+    throw new FlatoptError(
+      `withPlugins: ${found.map((p) => `'${p.name}'`).join(' and ')} both schedule the learning rate; a stack takes one learning-rate schedule.`,
+    );
+  }
+  return found[0];
 }
 
 tf.serialization.registerClass(PluggedOptimizer);

@@ -139,7 +139,7 @@ describe('scheduleFromConfig', () => {
 
   it('re-validates what it rebuilds and refuses what is not a schedule', () => {
     expect(message(() => scheduleFromConfig({ schedule: 'exp', rate: 0.5 }))).toBe(
-      "schedule: 'schedule' must be one of 'constant', 'linear', 'cosine', 'step'; got \"exp\".",
+      "schedule: 'schedule' must be one of 'constant', 'linear', 'cosine', 'step', 'join', 'follow'; got \"exp\".",
     );
     expect(message(() => scheduleFromConfig(0.5))).toBe('schedule: expected a schedule config; got 0.5.');
     expect(message(() => scheduleFromConfig(null))).toBe('schedule: expected a schedule config; got null.');
@@ -189,7 +189,7 @@ describe('checkHyperparameter', () => {
       "sam: option 'rho' must be a finite number ≥ 0; got -1.",
     );
     expect(message(() => checkHyperparameter('sam', 'rho', '0.05', { min: 0 }))).toBe(
-      'sam: option \'rho\' must be a finite number ≥ 0 or a schedule (constant, linear, cosine, step); got "0.05".',
+      'sam: option \'rho\' must be a finite number ≥ 0 or a schedule (constant, linear, cosine, step, join, follow); got "0.05".',
     );
   });
 });

@@ -47,6 +47,8 @@ export class Step {
   /** Diagnostics recorded as functions and not computed yet (see `StepContext.record`). */
   private readonly deferred = new Map<string, () => Diagnostic>();
   private lossCalls = 0;
+  /** The micro-batch the loss is restricted to (`StepContext.microBatch`), if any. */
+  private slice: { index: number; count: number; owner: string } | null = null;
   private readonly contexts: StepContext[];
   /** Per plugin: whether its current evaluate call is the step's primary evaluation. */
   private readonly primary: boolean[];
@@ -155,6 +157,7 @@ export class Step {
         const { value, aux } = this.objectiveWithAux();
         return { value, loss: aux.loss ?? value };
       },
+      microBatch: (index, count, fn) => this.microBatch(owner, index, count, fn),
       charge: (kind, count = 1) => {
         if (kind === 'gradient') this.gradientEvaluations += count;
         else this.doubleBackpropEvaluations += count;
@@ -195,7 +198,8 @@ export class Step {
     const { lossFn, plugins, iteration } = this.setup;
     if (!lossFn) throw new FlatoptError('objective(): not available in the apply stage (no loss function).');
     this.lossCalls++;
-    const raw = checkLossValue(this.lossCalls === 1 ? lossFn() : sideEffectFree(lossFn), iteration);
+    const whole = checkLossValue(this.lossCalls === 1 ? lossFn() : sideEffectFree(lossFn), iteration);
+    const raw = this.slice ? this.sliced(whole) : whole;
     let out: tf.Tensor = raw;
     for (let i = plugins.length - 1; i >= 0; i--) {
       const t = plugins[i].transformLoss;
@@ -208,6 +212,41 @@ export class Step {
     if (transformed && (raw.rank === 0 || meanOfRaw))
       aux.loss = (raw.rank === 0 ? raw : tf.mean(raw)) as tf.Scalar;
     return { value, aux, transformed };
+  }
+
+  private microBatch<T>(owner: string, index: number, count: number, fn: () => T): T {
+    if (this.slice) {
+      throw new FlatoptError(
+        `${owner}: ctx.microBatch inside '${this.slice.owner}'s micro-batch; micro-batches do not nest.`,
+      );
+    }
+    if (!Number.isInteger(count) || count < 1 || !Number.isInteger(index) || index < 0 || index >= count) {
+      throw new FlatoptError(
+        `${owner}: ctx.microBatch needs an integer count ≥ 1 and an index in [0, count); got index ${index} of ${count}.`,
+      );
+    }
+    this.slice = { index, count, owner };
+    try {
+      return fn();
+    } finally {
+      this.slice = null;
+    }
+  }
+
+  /** The current micro-batch's part of the loss (on the tape: only that part gets a gradient). */
+  private sliced(loss: tf.Tensor): tf.Tensor {
+    const { index, count, owner } = this.slice!;
+    const n = loss.rank === 1 ? loss.shape[0] : 0;
+    if (loss.rank !== 1 || n % count !== 0) {
+      const got = loss.rank === 1 ? `${n} per-example losses` : 'a scalar';
+      throw new FlatoptError(
+        `${owner}: ${count} micro-batches need the loss function to return a vector of per-example losses whose length ${count} divides ` +
+          `(for example a tf.losses.* loss with tf.Reduction.NONE); it returned ${got}. Nothing was applied.`,
+      );
+    }
+    if (count === 1) return loss;
+    const size = n / count;
+    return tf.slice(loss, [index * size], [size]);
   }
 
   private probe<T>(

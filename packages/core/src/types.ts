@@ -93,6 +93,15 @@ export interface StepContext {
    * `tf.variableGrads` and report `loss`.
    */
   objective(): { value: tf.Scalar; loss: tf.Scalar };
+  /**
+   * Runs `fn` with the loss restricted to micro-batch `index` (0-based) of `count` equal,
+   * contiguous parts of the per-example loss vector: every loss evaluation inside it (`next()`,
+   * `probe`, `objective()`) differentiates and reports the mean over that part only, with every
+   * plugin's loss transform applied to the part. For m-sharpness (one SAM ascent per micro-batch).
+   * The loss function still runs on the whole batch. Throws, before anything is applied, when the
+   * loss is a scalar or `count` does not divide its length.
+   */
+  microBatch<T>(index: number, count: number, fn: () => T): T;
   /** Adds to the step's cost ledger work done outside `next()` (e.g. a double-backprop evaluation). */
   charge(kind: 'gradient' | 'doubleBackprop', count?: number): void;
 }
@@ -122,6 +131,13 @@ export interface Plugin {
    * something real yet.
    */
   restored?(names: readonly string[]): void;
+  /**
+   * A learning-rate schedule: the wrapped optimizer's learning rate for the step at `iteration`
+   * (its iteration count before the step). Core writes the value into the wrapped optimizer
+   * before any hook of the step runs, so its update and every `ctx.learningRate` of the step use
+   * it. At most one plugin of a stack has this hook.
+   */
+  learningRate?(iteration: number): number;
   /** Rewrites the loss inside the differentiated function (e.g. flooding `|L − b| + b`); receives a scalar or per-example vector. */
   transformLoss?(ctx: StepContext, loss: tf.Tensor): tf.Tensor;
   /** Produces the evaluation the update will use; `next()` evaluates the rest of the stack at the current weights. */

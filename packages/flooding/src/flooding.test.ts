@@ -30,7 +30,7 @@ describe('flooding: bad input is refused at construction, naming the option, the
     [{ level: Infinity }, "flooding: option 'level' must be a finite number ≥ 0; got Infinity."],
     [
       { level: '0.1' },
-      'flooding: option \'level\' must be a finite number ≥ 0 or a schedule (constant, linear, cosine, step); got "0.1".',
+      'flooding: option \'level\' must be a finite number ≥ 0 or a schedule (constant, linear, cosine, step, join, follow); got "0.1".',
     ],
     [
       { level: linear({ from: 0.1, to: -0.1, steps: 100 }) },
