@@ -5,7 +5,7 @@ import { Progress, type ProgressStream } from './progress';
 import { disposeDigits, prepareDigits } from './run';
 import { formatPercent, meanSd, type MeanSd } from './stats';
 import { trainRun, type RunResult } from './train';
-import { formatComparison, pairedComparison, type Comparison } from './verdict';
+import { formatComparison, pairedComparison, type Comparison } from '@flatopt/example-utils';
 
 /** One arm of an experiment: a method with some hyperparameters changed. */
 export interface Arm {

@@ -1,6 +1,6 @@
 import type { Method } from './methods';
 import { meanSd, type MeanSd } from './stats';
-import { pairedComparison, type Comparison } from './verdict';
+import { pairedComparison, type Comparison } from '@flatopt/example-utils';
 import type { MethodTiming, Timing } from './timing';
 import type { CurvePoint, EvaluationsPerStep, RunResult } from './train';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MethodSummary } from './summary';
 import { formatTable } from './table';
-import { pairedComparison } from './verdict';
+import { pairedComparison } from '@flatopt/example-utils';
 import type { Timing } from './timing';
 
 const row = (

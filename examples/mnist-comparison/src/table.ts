@@ -1,7 +1,7 @@
 import { formatEvaluations, formatPercent, formatRatio } from './stats';
 import type { MethodSummary } from './summary';
 import type { Timing } from './timing';
-import { formatComparison } from './verdict';
+import { formatComparison } from '@flatopt/example-utils';
 
 interface Column {
   readonly header: string;
