@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { PluggedOptimizer, StepReport } from '@flatopt/core';
-import type { Split } from '@flatopt/example-utils';
-import { epochOrder, minibatch } from './batches';
+import { epochOrder, minibatch, type Split } from '@flatopt/example-utils';
 import { stepsPerEpoch, totalSteps, type Config } from './config';
 import { withAveragedWeights } from '@flatopt/averaging';
 import { buildOptimizer, type Method } from './methods';
