@@ -116,6 +116,30 @@ describe("finiteCheck 'device': no blocking read, a bad step undone on the devic
     expect(await everything(a, hit)).toEqual(await everything(b, clean));
   });
 
+  it('takes back only the iterations of steps that reached the wrapped optimizer', async () => {
+    // A plugin that applies every other call (as gradient accumulation does): an undone call that
+    // never reached the wrapped optimizer must not lower its iteration count.
+    let calls = 0;
+    const everyOther: Plugin = {
+      name: 'everyOther',
+      apply: (_ctx, grads, next) => (calls++ % 2 === 1 ? next(grads) : undefined),
+      getConfig: () => ({}),
+    };
+    const p = problem();
+    const opt = withPlugins(tf.train.sgd(0.01), everyOther, { finiteCheck: 'device', nonFinite: 'skip' });
+    opt.minimize(p.loss, false, p.variables);
+    opt.minimize(p.loss, false, p.variables); // applied: iteration 1
+    opt.minimize(nanLoss(p), false, p.variables); // not applied, and undone
+    await opt.settled();
+    expect(opt.iterations).toBe(1);
+    opt.minimize(nanLoss(p), false, p.variables); // applied, and undone
+    await opt.settled();
+    expect(opt.iterations).toBe(1);
+    const report = await opt.stepAsync(nanLoss(p), p.variables); // not applied
+    expect([report.skipped, opt.iterations]).toEqual([true, 1]);
+    opt.dispose();
+  });
+
   it("stepAsync reports a skipped step under 'skip' and rejects under 'throw', changing nothing", async () => {
     const p = problem();
     const skip = withPlugins(tf.train.adam(0.01), { nonFinite: 'skip' });

@@ -72,9 +72,9 @@ export class FiniteGuard {
    * `'device'` mode: starts the asynchronous read of the step's verdict, with its loss when known
    * (`applyGradients` alone never sees the loss).
    */
-  track(flag: tf.Scalar, loss: tf.Scalar | null, iteration: number): void {
+  track(flag: tf.Scalar, loss: tf.Scalar | null, iteration: number, advanced: boolean): void {
     const pair = tf.tidy(() => tf.stack([flag, loss ?? flag]) as tf.Tensor1D);
-    this.pending.add(pair, iteration, loss !== null);
+    this.pending.add(pair, iteration, loss !== null, advanced);
   }
 
   /**
@@ -86,7 +86,7 @@ export class FiniteGuard {
   raiseFound(optimizer: tf.Optimizer): void {
     const found = this.pending.take();
     if (found.length === 0) return;
-    uncount(optimizer, found.length);
+    uncount(optimizer, found.filter((s) => s.advanced).length);
     if (this.policy === 'throw') throw lateError(found);
   }
 
@@ -101,15 +101,24 @@ export class FiniteGuard {
    * count of a non-finite step (the device already undid the rest) and, under 'throw', throws.
    * Returns whether the step was skipped.
    */
-  verdict(optimizer: tf.Optimizer, flag: number, loss: number, iteration: number): boolean {
+  verdict(
+    optimizer: tf.Optimizer,
+    flag: number,
+    loss: number,
+    iteration: number,
+    advanced: boolean,
+  ): boolean {
     if (Number.isFinite(flag)) return false;
-    uncount(optimizer, 1);
-    if (this.policy === 'throw') throw lateError([{ iteration, loss }], true);
+    uncount(optimizer, advanced ? 1 : 0);
+    if (this.policy === 'throw') throw lateError([{ iteration, loss, advanced }], true);
     return true;
   }
 }
 
-/** tfjs optimizers count every applyGradients call; a step undone on the device did not happen. */
+/**
+ * tfjs optimizers count every applyGradients call; a step undone on the device did not happen. Only
+ * steps that reached the wrapped optimizer are taken back (`SkippedStep.advanced`).
+ */
 function uncount(optimizer: tf.Optimizer, steps: number): void {
   const o = optimizer as unknown as { iterations_?: number };
   o.iterations_ = Math.max(0, (o.iterations_ ?? 0) - steps);

@@ -7,6 +7,11 @@ export interface SkippedStep {
   readonly iteration: number;
   /** The step's mean loss (NaN or ±Infinity when the loss itself was not finite), when known. */
   readonly loss?: number;
+  /**
+   * Whether the step advanced the wrapped optimizer's iteration count (a plugin such as
+   * `accumulate` applies one call in k), which undoing it must then take back.
+   */
+  readonly advanced: boolean;
 }
 
 /**
@@ -21,11 +26,11 @@ export class PendingChecks {
   private failure: unknown = null;
 
   /** Starts the read of `pair` = [flag, loss] (the flag is finite exactly when the step is) and disposes it. */
-  add(pair: tf.Tensor1D, iteration: number, hasLoss = true): void {
+  add(pair: tf.Tensor1D, iteration: number, hasLoss: boolean, advanced: boolean): void {
     const read = readAsync(pair)
       .then((values) => {
         if (!Number.isFinite(values[0]))
-          this.found.push(hasLoss ? { iteration, loss: values[1] } : { iteration });
+          this.found.push(hasLoss ? { iteration, loss: values[1], advanced } : { iteration, advanced });
       })
       .catch((e: unknown) => {
         this.failure ??= e;

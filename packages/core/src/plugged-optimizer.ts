@@ -199,7 +199,7 @@ export class PluggedOptimizer extends tf.Optimizer {
     tf.tidy(() => {
       const flag = finiteFlag(tf.scalar(0), grads); // finite exactly when every gradient is
       this.guard.applyGuarded(flag, grads, (g) => step.apply(g, target));
-      this.guard.track(flag, null, step.iteration);
+      this.guard.track(flag, null, step.iteration, this.iterations > step.iteration);
     });
   }
 
@@ -236,7 +236,8 @@ export class PluggedOptimizer extends tf.Optimizer {
         Object.assign(out.diagnostics, applied);
       }
       if (onApplied) onApplied(step, out.loss, out.flag, out.diagnostics);
-      else if (mode === 'device') this.guard.track(out.flag!, out.loss, step.iteration);
+      else if (mode === 'device')
+        this.guard.track(out.flag!, out.loss, step.iteration, this.iterations > step.iteration);
       return out.loss;
     } catch (e) {
       out.loss.dispose();
@@ -256,8 +257,9 @@ export class PluggedOptimizer extends tf.Optimizer {
     const mode = this.nonFinite === 'ignore' ? 'none' : 'device';
     let pending: PendingReport | undefined;
     const loss = this.run(f, varList, mode, (step, loss, flag, diagnostics) => {
+      const advanced = this.iterations > iteration;
       pending = packReport(step, loss, flag, diagnostics, (flagValue, lossValue) =>
-        this.guard.verdict(this.inner, flagValue, lossValue, iteration),
+        this.guard.verdict(this.inner, flagValue, lossValue, iteration, advanced),
       );
     });
     loss.dispose();
