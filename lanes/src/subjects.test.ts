@@ -10,10 +10,11 @@ describe('SUBJECTS', () => {
       'grad-reg',
       'implicit-gr',
       'sam',
+      'transforms',
       'weight-norm',
     ]);
     const names = Object.values(SUBJECTS).flatMap((list) => list.map((s) => s.name));
-    expect(names.length).toBe(19);
+    expect(names.length).toBe(29);
     expect(new Set(names).size).toBe(names.length);
   });
 

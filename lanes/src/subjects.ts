@@ -8,6 +8,7 @@ import { conformanceSubjects as flooding } from '../../packages/flooding/src/con
 import { conformanceSubjects as gradReg } from '../../packages/grad-reg/src/conformance-subjects';
 import { conformanceSubjects as implicitGr } from '../../packages/implicit-gr/src/conformance-subjects';
 import { conformanceSubjects as sam } from '../../packages/sam/src/conformance-subjects';
+import { conformanceSubjects as transforms } from '../../packages/transforms/src/conformance-subjects';
 import { conformanceSubjects as weightNorm } from '../../packages/weight-norm/src/conformance-subjects';
 
 export const SUBJECTS: Readonly<Record<string, readonly ConformanceSubject[]>> = {
@@ -17,4 +18,5 @@ export const SUBJECTS: Readonly<Record<string, readonly ConformanceSubject[]>> =
   'implicit-gr': implicitGr,
   'weight-norm': weightNorm,
   averaging,
+  transforms,
 };

@@ -13,6 +13,7 @@ const ALL = [
   'hand-written-gr',
   'igr-monitor',
   'averaging',
+  'transforms',
 ];
 
 describe('BENCHMARKS', () => {

@@ -7,6 +7,7 @@ import { HAND_WRITTEN_PAIRS, handWrittenBenchmark } from './hand-written';
 import { igrMonitorBenchmark } from './igr-monitor';
 import { samFloodingBenchmark } from './sam-flooding';
 import { stacksBenchmark } from './stacks';
+import { transformsBenchmark } from './transforms';
 import { weightNormBenchmark } from './weight-norm';
 
 /** Every benchmark `--benchmark` can name, in the order a run without the flag takes them. */
@@ -21,4 +22,5 @@ export const BENCHMARKS: readonly Benchmark[] = [
   handWrittenBenchmark(HAND_WRITTEN_PAIRS.gr),
   igrMonitorBenchmark(),
   averagingBenchmark(),
+  transformsBenchmark(),
 ];

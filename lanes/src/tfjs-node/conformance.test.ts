@@ -11,7 +11,8 @@ describe.skipIf(!TFJS_NODE.available)('conformance on tfjs-node (tensorflow)', (
   for (const [name, subjects] of Object.entries(SUBJECTS)) {
     describe(name, () => {
       for (const subject of subjects) {
-        for (const c of conformanceCases(subject, { backends: ['tensorflow'] })) it(c.name, c.run);
+        for (const c of conformanceCases(subject, { backends: ['tensorflow'] }))
+          (c.skip === undefined ? it : it.skip)(c.name, c.run);
       }
     });
   }

@@ -7,7 +7,8 @@ import { BATCH, conformanceSubjects, EXAMPLE } from './conformance-subjects';
 import { flooding } from './flooding';
 
 describe('conformance: flooding', () => {
-  for (const subject of conformanceSubjects) for (const c of conformanceCases(subject)) it(c.name, c.run);
+  for (const subject of conformanceSubjects)
+    for (const c of conformanceCases(subject)) (c.skip === undefined ? it : it.skip)(c.name, c.run);
 });
 
 describe('conformance: the active levels flood on the kit’s problems', () => {

@@ -1,2 +1,3 @@
 export { sam, type SamOptions } from './sam';
 export { ascent, type Ascent, type AscentRule } from './ascent';
+export { gsam, surrogateGapDirection, type GsamOptions } from './gsam';

@@ -40,7 +40,7 @@ describe('sam: bad input is refused at construction, naming the option, the valu
     ],
     [
       { radius: 0.05 },
-      "sam: unknown option 'radius'; allowed options are 'rho', 'adaptive', 'eta', 'adaptiveScope', 'normalize', 'every', 'name'.",
+      "sam: unknown option 'radius'; allowed options are 'rho', 'adaptive', 'eta', 'adaptiveScope', 'normalize', 'every', 'microBatches', 'name'.",
     ],
   ])('%o', (options, expected) => {
     expect(message(() => sam(options as never))).toBe(expected);
@@ -112,6 +112,7 @@ describe('sam: configuration', () => {
         adaptiveScope: 'weights',
         normalize: true,
         every: 3,
+        microBatches: 1,
       },
     });
     const restored = PluggedOptimizer.fromConfig(PluggedOptimizer, config) as PluggedOptimizer;

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
   definePlugin,
+  FlatoptError,
   option,
   valueAt,
   type Evaluation,
@@ -10,6 +11,7 @@ import {
   type StepContext,
 } from '@flatopt/core';
 import { ascent, type AscentRule } from './ascent';
+import { checkSplittable, microBatchAscents } from './micro-batches';
 
 const samSchema = {
   /** Radius ρ of the ascent (≥ 0; a number or a schedule). Default 0.05 (Foret et al., CIFAR-10). */
@@ -24,6 +26,12 @@ const samSchema = {
   normalize: option.boolean({ default: true }),
   /** Amortized ascent: a fresh ascent every `every` steps, the last ε̂ reused in between (cost 1 + 1/k). Default 1. */
   every: option.number({ default: 1, min: 1, integer: true }),
+  /**
+   * m-sharpness: how many equal parts (micro-batches) the batch is split into, each making its own
+   * ascent, their descent gradients averaged (cost 2m; needs per-example losses). The COUNT of
+   * parts, where the SAM paper's m is their SIZE. Default 1 (one ascent for the whole batch).
+   */
+  microBatches: option.number({ default: 1, min: 1, integer: true }),
 };
 
 /** sam's options (all optional), plus `name` (default 'sam'). */
@@ -35,10 +43,12 @@ export type SamOptions = OptionsOf<typeof samSchema>;
  * both on the same minibatch; the wrapped optimizer steps with G from θ. Variants:
  * `adaptive` — ASAM (Kwon et al., ICML 2021), ε̂ = ρ·T²g/‖Tg‖ with T = |w| + η, invariant to
  * neuron-wise rescaling of ReLU nets (η = 0); `normalize: false` — unnormalized SAM, ε̂ = ρ·g;
- * `every: k` — a fresh ascent one step in k, the stored ε̂ reused in between.
+ * `every: k` — a fresh ascent one step in k, the stored ε̂ reused in between;
+ * `microBatches: m` — m-sharpness (Foret et al. §4): one ascent per micro-batch, the m descent
+ * gradients averaged (see `microBatchAscents`; not combinable with `every > 1`).
  *
- * Costs 2 gradient evaluations (1 + 1/k with `every: k`; 1 with ρ = 0, which is the wrapped
- * optimizer exactly). BatchNorm statistics and fit's metrics come from the evaluation at θ —
+ * Costs 2 gradient evaluations (1 + 1/k with `every: k`; 2m with `microBatches: m`; 1 with ρ = 0,
+ * which is the wrapped optimizer exactly). BatchNorm statistics and fit's metrics come from the evaluation at θ —
  * except on the in-between steps of `every: k > 1`, which evaluate only at θ + ε̂ and report
  * that loss. No NaN at a zero gradient: ε̂ is then 0. Records `gradNorm`, `ascentNorm`,
  * `perturbedLoss` L(θ + ε̂) and `sharpness` L(θ + ε̂) − L(θ) (on ascent steps).
@@ -46,7 +56,13 @@ export type SamOptions = OptionsOf<typeof samSchema>;
 export const sam: (options?: SamOptions) => Plugin = definePlugin({
   type: 'sam',
   options: samSchema,
-  create({ rho, adaptive, eta, adaptiveScope, normalize, every }) {
+  create({ rho, adaptive, eta, adaptiveScope, normalize, every, microBatches }, name) {
+    // One stored ascent cannot stand in for m per-part ones; storing m of them is not worth it.
+    if (microBatches > 1 && every > 1) {
+      throw new FlatoptError(
+        `sam: option 'microBatches' (${microBatches}) cannot be combined with option 'every' (${every}): the amortized ascent reuses one ε̂, m-sharpness makes one per micro-batch. Set one of them to 1.`,
+      );
+    }
     const rule: AscentRule = {
       normalize,
       adaptive,
@@ -84,7 +100,12 @@ export const sam: (options?: SamOptions) => Plugin = definePlugin({
     const evaluate = (ctx: StepContext, next: () => Evaluation): Evaluation => {
       pending = [];
       const r = valueAt(rho, ctx.iteration);
-      if (r === 0) return next();
+      if (r === 0) {
+        const ev = next();
+        if (microBatches > 1) checkSplittable(name, microBatches, ev);
+        return ev;
+      }
+      if (microBatches > 1) return microBatchAscents(ctx, next, microBatches, r, rule);
       const reuse =
         every > 1 &&
         ctx.iteration % every !== 0 &&

@@ -5,5 +5,6 @@ import { conformanceCases } from '@flatopt/core/testing';
 import { conformanceSubjects } from './conformance-subjects';
 
 describe('conformance: weightNorm', () => {
-  for (const subject of conformanceSubjects) for (const c of conformanceCases(subject)) it(c.name, c.run);
+  for (const subject of conformanceSubjects)
+    for (const c of conformanceCases(subject)) (c.skip === undefined ? it : it.skip)(c.name, c.run);
 });

@@ -24,6 +24,6 @@ describe('conformance kit on reference plugins', () => {
     },
   ];
   for (const subject of subjects) {
-    for (const c of conformanceCases(subject)) it(c.name, c.run);
+    for (const c of conformanceCases(subject)) (c.skip === undefined ? it : it.skip)(c.name, c.run);
   }
 });

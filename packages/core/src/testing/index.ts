@@ -10,6 +10,7 @@ export { checkNonFiniteSteps } from './checks/non-finite';
 export { checkConfigRoundTrip, checkResume, rebuild } from './checks/round-trip';
 export { checkLayers, checkSaveLoad, type LayersMode } from './checks/layers';
 export {
+  callsPerUpdate,
   useBackend,
   makeOptimizer,
   type BackendName,

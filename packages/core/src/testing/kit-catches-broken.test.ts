@@ -16,8 +16,11 @@ import {
   checkProbeRestore,
   checkResume,
   ConformanceError,
+  conformanceCases,
   useBackend,
 } from './index';
+import { registerPlugin } from '../registry';
+import type { Plugin } from '../types';
 
 // The kit is only worth something if it fails: each deliberately broken plugin must be caught
 // by the check for the invariant it breaks, with a message that says what went wrong.
@@ -58,5 +61,43 @@ describe('the conformance kit fails on broken plugins', () => {
     await expect(
       checkLayers({ name: 'primaryDisplaced', create: primaryDisplaced }, 'sgd', 'fit'),
     ).rejects.toThrow(/reported \[loss, accuracy, mse\] at step 1/);
+  });
+});
+
+describe('subjects that apply one call in k, and checks that do not apply', () => {
+  beforeAll(() => useBackend('cpu'));
+  // An update every other call, with no state to save: enough to meet every check but the resume
+  // check's iteration count, which the kit must then expect to be calls / 2.
+  const everyOther = (): Plugin => {
+    let calls = 0;
+    return {
+      name: 'everyOther',
+      apply: (_ctx, grads, next) => (calls++ % 2 === 1 ? next(grads) : undefined),
+      getConfig: () => ({}),
+    };
+  };
+
+  registerPlugin('everyOther', () => everyOther());
+
+  it('counts iterations per update: wrong without callsPerUpdate, right with it', async () => {
+    // 6 calls before the save: 3 updates, and a window that closes exactly (stateless plugin).
+    await expect(checkResume({ name: 'everyOther', create: everyOther }, 'sgd', 6)).rejects.toThrow(
+      'iterations after setWeights: 3, expected 6 (6 calls).',
+    );
+    await checkResume({ name: 'everyOther', create: everyOther, callsPerUpdate: 2 }, 'sgd', 6);
+  });
+
+  it('marks not-applicable checks with their reason and refuses a name that is no check', () => {
+    const reason = 'by design';
+    const check = "a non-finite step leaves no trace (finiteCheck 'device')";
+    const cases = conformanceCases({ name: 's', create: everyOther, notApplicable: { [check]: reason } });
+    expect(cases.filter((c) => c.skip !== undefined).map((c) => [c.name, c.skip])).toEqual(
+      ['cpu', 'wasm'].flatMap((b) => ['sgd', 'adam'].map((o) => [`s [${b}, ${o}] ${check}`, reason])),
+    );
+    expect(() =>
+      conformanceCases({ name: 's', create: everyOther, notApplicable: { 'no such check': reason } }),
+    ).toThrow(
+      /s: notApplicable names 'no such check', which is not a check of the kit \('neutral settings|s: notApplicable names 'no such check', which is not a check of the kit \('probes/,
+    );
   });
 });

@@ -20,6 +20,24 @@ export interface ConformanceSubject {
   readonly loss?: 'scalar' | 'perExample';
   /** Run the tfjs-layers checks (fit, fitDataset, trainOnBatch, save/load); default true. */
   readonly layers?: boolean;
+  /**
+   * Calls per update of the wrapped optimizer (gradient accumulation over k calls: k; default 1).
+   * The checks then count k calls per iteration and let the first update create the wrapped
+   * optimizer's state before counting tensors.
+   */
+  readonly callsPerUpdate?: number;
+  /**
+   * Checks that do not apply to the subject by design, by the check's name as it ends a case name
+   * (e.g. "a non-finite step leaves no trace (finiteCheck 'device')"), each with the reason. Their
+   * cases come with `skip` set to the reason: show them as skipped, and test the property the
+   * reason names in the plugin's own tests.
+   */
+  readonly notApplicable?: Readonly<Record<string, string>>;
+}
+
+/** The subject's calls per update of the wrapped optimizer (see `ConformanceSubject.callsPerUpdate`). */
+export function callsPerUpdate(subject: ConformanceSubject): number {
+  return subject.callsPerUpdate ?? 1;
 }
 
 export type OptimizerName = 'sgd' | 'adam';

@@ -4,11 +4,14 @@ import { checkNonFiniteSteps } from './checks/non-finite';
 import { checkNeutral } from './checks/neutral';
 import { checkProbeRestore, checkRestoreOnThrow } from './checks/probes';
 import { checkConfigRoundTrip, checkResume } from './checks/round-trip';
+import { ConformanceError } from './errors';
 import { useBackend, type BackendName, type ConformanceSubject, type OptimizerName } from './subject';
 
 export interface ConformanceCase {
   readonly name: string;
   readonly run: () => Promise<void>;
+  /** Set when the check does not apply to the subject (`ConformanceSubject.notApplicable`): why. Skip the case. */
+  readonly skip?: string;
 }
 
 export interface ConformanceOptions {
@@ -22,7 +25,7 @@ export interface ConformanceOptions {
  * The conformance suite as plain cases, for any test runner:
  * ```ts
  * for (const c of conformanceCases({ name: 'sam', create: () => sam(), neutral: () => sam({ rho: 0 }) }))
- *   it(c.name, c.run);
+ *   (c.skip === undefined ? it : it.skip)(c.name, c.run);
  * ```
  * Each case switches to its backend first; register cpu (`@tensorflow/tfjs`) and wasm
  * (`@tensorflow/tfjs-backend-wasm`) in the test file.
@@ -35,14 +38,17 @@ export function conformanceCases(
   const cases: ConformanceCase[] = [];
   for (const backend of backends) {
     for (const optimizer of optimizers) {
-      const add = (name: string, fn: () => Promise<void>) =>
+      const add = (name: string, fn: () => Promise<void>) => {
+        const skip = subject.notApplicable?.[name];
         cases.push({
           name: `${subject.name} [${backend}, ${optimizer}] ${name}`,
           run: async () => {
             await useBackend(backend);
             await fn();
           },
+          ...(skip === undefined ? {} : { skip }),
         });
+      };
       if (subject.neutral)
         add('neutral settings equal the bare optimizer', () => checkNeutral(subject, optimizer));
       add('probes restore weights bit for bit', () => checkProbeRestore(subject, optimizer));
@@ -65,6 +71,15 @@ export function conformanceCases(
         }
         add('model.save / tf.loadLayersModel round-trips', () => checkSaveLoad(subject, optimizer));
       }
+    }
+  }
+  const checks = new Set(cases.map((c) => c.name.slice(c.name.indexOf('] ') + 2)));
+  for (const name of Object.keys(subject.notApplicable ?? {})) {
+    if (!checks.has(name)) {
+      throw new ConformanceError(
+        'setup',
+        `${subject.name}: notApplicable names '${name}', which is not a check of the kit (${[...checks].map((c) => `'${c}'`).join(', ')}).`,
+      );
     }
   }
   return cases;
