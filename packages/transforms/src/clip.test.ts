@@ -382,7 +382,7 @@ describe('kernel cost of a step (minimize, no report read)', () => {
     });
   const bare = () => kernels(() => []);
 
-  it('clipByGlobalNorm: the norm (Square, Sum per variable, AddN, Sqrt), RealDiv, Minimum, a Multiply per variable', () => {
+  it('clipByGlobalNorm: the norm (Square, Sum per variable, AddN, Sqrt), Maximum, RealDiv, a Multiply per variable', () => {
     expect(
       kernelDifference(
         kernels(() => [clipByGlobalNorm({ maxNorm: 0.1 })]),
@@ -393,7 +393,7 @@ describe('kernel cost of a step (minimize, no report read)', () => {
       Square: 4,
       Sum: 4,
       AddN: 1,
-      Minimum: 1,
+      Maximum: 1,
       RealDiv: 1,
       Sqrt: 1,
     });

@@ -41,15 +41,24 @@ const clipByValueSchema = {
 export type ClipByValueOptions = OptionsOf<typeof clipByValueSchema>;
 
 /**
- * g·min(1, maxNorm/‖g‖) and the two scalars it came from. A product with exactly 1 is the
- * identity in IEEE arithmetic, so an unclipped gradient passes bit for bit; ‖g‖ = 0 gives
- * maxNorm/0 = ∞ and a scale of 1 (no NaN). Chosen over optax's `where(‖g‖ < max, g, g/‖g‖·max)`
- * because it needs one Multiply per variable instead of a Multiply and a Select, and no comparison.
+ * g·maxNorm/max(‖g‖, maxNorm), and the two scalars it came from. Below the limit the scale is
+ * maxNorm/maxNorm = 1 exactly, and a product with exactly 1 is the identity in IEEE arithmetic, so
+ * an unclipped gradient passes bit for bit; ‖g‖ = 0 gives 1 too (no NaN). Written as a quotient
+ * that never exceeds 1, rather than min(1, maxNorm/‖g‖): that quotient overflows float16 (WebGL
+ * without float32 textures) whenever maxNorm/‖g‖ > 65504, and the f16 lane measured a neutral
+ * maxNorm then changing the update. There a maxNorm above float16's largest value, 65504, is taken
+ * as 65504 (a norm above it is ∞ in float16 and scales the gradient to 0). Chosen over optax's `where(‖g‖ < max, g, g/‖g‖·max)` because
+ * it needs one Multiply per variable instead of a Multiply and a Select.
  */
+/** The largest finite float16. */
+const F16_MAX = 65504;
+
 function scaleToNorm(grads: Grads, maxNorm: number): { grads: Grads; norm: tf.Scalar; scale: tf.Scalar } {
   return tidyGrads(() => {
     const norm = tl.globalNorm(grads);
-    const scale = tf.minimum(tf.div(maxNorm, norm), 1) as tf.Scalar;
+    // float16 holds at most 65504: a larger maxNorm would become ∞ on the device, and ∞/∞ is NaN.
+    const limit = tf.scalar(tl.halfPrecision() ? Math.min(maxNorm, F16_MAX) : maxNorm);
+    const scale = tf.div(limit, tf.maximum(norm, limit)) as tf.Scalar;
     return { grads: grads.map((g) => (g ? tf.mul(g, scale) : null)), norm, scale };
   });
 }
@@ -91,7 +100,7 @@ function scaleToNorm(grads: Grads, maxNorm: number): { grads: Grads; norm: tf.Sc
  * Records, from the step's primary evaluation (the first one, at the current weights; outside
  * SAM or GR that is the only one this plugin sees, inside it is the gradient at θ, not at θ + ε̂):
  * `gradNorm` ‖g‖ before clipping and `clipped`, 1 when the gradient was scaled down and 0 when
- * not. Cost: Square and Sum per variable, AddN and Sqrt (the norm), RealDiv and Minimum, and a
+ * not. Cost: Square and Sum per variable, AddN and Sqrt (the norm), Maximum and RealDiv, and a
  * Multiply per variable; `clipped` adds kernels only when a report reads it.
  *
  * Non-finite values: an entry that is Inf or NaN makes ‖g‖ non-finite and the result keeps a
