@@ -132,11 +132,8 @@ describe('clip placement relative to SAM and GR (diagonal linear network, float6
       evaluated([sam({ rho: RHO }), clipByValue({ limit: LIMIT })]),
       insideRef,
     );
-    // Inside SAM, the diagnostic describes the primary evaluation: g at θ, before clipping.
     const entries = g.flatMap((x) => Array.from(x));
     expect(entries.filter((v) => Math.abs(v) > LIMIT).length / entries.length).toBeGreaterThan(0.2);
-    const ins = diagnostics([sam({ rho: RHO }), clipByValue({ limit: LIMIT })]);
-    expect(ins['clipByValue/largest']).toBeCloseTo(Math.max(...entries.map(Math.abs)), 6);
   });
 
   it('global norm, forward GR: G = (1 − w)·g + w·∇L(θ + ε·g) clipped, or built from clipped gradients', () => {

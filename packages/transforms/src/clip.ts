@@ -127,37 +127,24 @@ export const clipByGlobalNorm: (options: ClipByGlobalNormOptions) => Plugin = de
 });
 
 /**
- * max |g| over the present entries, by two reductions per variable (Max and Min: as cheap as the
- * Sum the finite verdict takes). A count of the clipped entries would need three elementwise passes
- * (Abs, Greater, Cast), which cost 3 % of an MLP step on wasm and 5 % on cpu when a report read it.
- */
-function largestEntry(grads: Grads): tf.Scalar {
-  return tf.tidy(() => {
-    const present = grads.filter((g): g is tf.Tensor => g !== null);
-    if (present.length === 0) return tf.scalar(0);
-    const ends = present.flatMap((g) => [tf.max(g), tf.neg(tf.min(g))]);
-    return tf.max(tf.stack(ends)) as tf.Scalar;
-  });
-}
-
-/**
- * Every gradient clipped into [−limit, limit] by tfjs' ClipByValue kernel, one per variable:
- * Maximum and Minimum against a scalar take a slow broadcasting path on wasm and cpu (measured on
- * a 784×256 gradient, tfjs 4.22: 5.5 ms against 0.57 ms for ClipByValue on wasm, 11.0 against
- * 2.4 ms on cpu). ClipByValue maps ±∞ to the limit, and on wasm NaN too, which would hide a
- * non-finite gradient from the optimizer's non-finite check. So a Sum per variable (a reduction,
- * cheaper than an elementwise pass: 0.22 ms there) finds NaN and ±∞ anywhere, and the smallest
- * clipped gradient is multiplied by 1 — exactly itself — or by NaN when one was found. A sum of
- * finite entries past float32's range (3.4e38) counts as non-finite too.
+ * Every gradient clipped into [−limit, limit] by tfjs' ClipByValue kernel, one per variable, as
+ * hand-written clipping would: Maximum and Minimum against a scalar take a slow broadcasting path
+ * on wasm and cpu (measured on a 784×256 gradient, tfjs 4.22: 5.5 ms against 0.57 ms for
+ * ClipByValue on wasm, 11.0 against 2.4 ms on cpu). ClipByValue keeps NaN on cpu, webgl and
+ * tfjs-node, but the wasm kernel turns NaN into the limit, which would hide a non-finite gradient
+ * from the optimizer's non-finite check. On wasm a Sum per variable (a reduction, 0.22 ms there)
+ * finds a NaN anywhere, and the smallest clipped gradient is multiplied by 1 — exactly itself — or
+ * by NaN when one was found (also when the entries hold both +∞ and −∞, whose sum is NaN).
  */
 function clipAll(grads: Grads, limit: number): Grads {
   const present = grads.flatMap((g, i) => (g ? [i] : []));
   if (present.length === 0) return grads;
   return tidyGrads(() => {
     const out = grads.map((g) => (g ? tf.clipByValue(g, -limit, limit) : null));
+    if (tf.getBackend() !== 'wasm') return out;
     const total =
       present.length === 1 ? tf.sum(grads[present[0]]!) : tf.addN(present.map((i) => tf.sum(grads[i]!)));
-    const keep = tf.add(1, tf.mul(0, total)); // 1, or NaN when an entry was NaN or ±∞
+    const keep = tf.where(tf.isNaN(total), tf.scalar(NaN), tf.scalar(1));
     const smallest = present.reduce((a, i) => (grads[i]!.size < grads[a]!.size ? i : a));
     out[smallest] = tf.mul(out[smallest]!, keep);
     return out;
@@ -168,9 +155,10 @@ function clipAll(grads: Grads, limit: number): Grads {
  * Gradient clipping by value (optax's `clip`, PyTorch's `clip_grad_value_`, Keras' `clipvalue`):
  * every gradient entry is clipped into [−limit, limit], g ← min(max(g, −limit), limit). Unlike
  * clipping by global norm this changes the direction of g. Entries inside the range pass bit for
- * bit; variables without a gradient stay without one; a gradient with a NaN or ±∞ entry stays
- * non-finite (the smallest variable's clipped gradient becomes NaN), so the optimizer's
- * non-finite policy still sees it. A ClipByValue and a Sum kernel per variable.
+ * bit; variables without a gradient stay without one. A NaN entry leaves the gradient non-finite
+ * (on wasm the smallest variable's clipped gradient becomes NaN), so the optimizer's non-finite
+ * policy still sees it; ±∞ entries are clipped to ±limit, as PyTorch, optax and Keras clip them.
+ * One ClipByValue kernel per variable, the cost of clipping by hand (on wasm a Sum more).
  *
  * An evaluate-stage plugin; placement works as for {@link clipByGlobalNorm}:
  * `withPlugins(opt, clipByValue(...), sam(...))` clips only the applied gradient ∇L(θ + ε̂);
@@ -178,8 +166,9 @@ function clipAll(grads: Grads, limit: number): Grads {
  * does change the direction of SAM's ε̂ = ρ·clip(g)/‖clip(g)‖. Likewise inside or outside
  * `gradReg`. `applyGradients` called directly with gradients made elsewhere is not clipped.
  *
- * Records, from the step's primary evaluation, `largest`: the largest |entry| of the gradient
- * before clipping — above `limit`, the step clipped (computed only when a report reads it).
+ * Records nothing: a count or a maximum of the clipped entries costs passes over every gradient,
+ * which on WebGL and tfjs-node, where a step costs its number of kernels, would be most of the
+ * plugin's cost (clipByGlobalNorm's `gradNorm` is the diagnostic for tuning a limit).
  */
 export const clipByValue: (options: ClipByValueOptions) => Plugin = definePlugin({
   type: 'clipByValue',
@@ -187,9 +176,7 @@ export const clipByValue: (options: ClipByValueOptions) => Plugin = definePlugin
   create: ({ limit }) => ({
     evaluate(ctx: StepContext, next: () => Evaluation): Evaluation {
       const ev = next();
-      const l = valueAt(limit, ctx.iteration);
-      if (ctx.primary) ctx.record('largest', () => largestEntry(ev.grads));
-      return { ...ev, grads: clipAll(ev.grads, l) };
+      return { ...ev, grads: clipAll(ev.grads, valueAt(limit, ctx.iteration)) };
     },
   }),
 });

@@ -7,7 +7,7 @@ import { learningRate } from './learning-rate';
 // with ‖∇L‖ ≈ 0.50, and its gradient entries have median magnitude ≈ 0.02 and maximum ≈ 0.08.
 // Measured over 10 clipped steps (conformance-clip.test.ts checks it): maxNorm 0.35 clips all 10
 // of SGD(0.1)'s steps and the first 7 of Adam(0.01)'s, so both branches run; limit 0.02 clips
-// every step's largest entry. 1e30 clips nothing, and an unclipped gradient must pass bit for bit.
+// entries of the first gradient. 1e30 clips nothing, and an unclipped gradient must pass bit for bit.
 export const MAX_NORM = 0.35;
 export const LIMIT = 0.02;
 const NOTHING = 1e30;
