@@ -9,6 +9,7 @@ import {
   problemStepKernels,
 } from '@flatopt/core/testing';
 import { sam } from '@flatopt/sam';
+import { smallModel } from './test-support';
 import { clipByGlobalNorm, clipByValue } from './clip';
 
 /** Each tensor's bits, so that toEqual compares bit for bit (−0 ≠ 0, NaN payloads count). */
@@ -321,21 +322,7 @@ describe('no tensor leaks', () => {
 describe('model.fit with a clipped stack', () => {
   beforeAll(() => tf.setBackend('cpu'));
 
-  function model(optimizer: tf.Optimizer): tf.LayersModel {
-    const m = tf.sequential({
-      layers: [
-        tf.layers.dense({
-          inputShape: [4],
-          units: 6,
-          activation: 'tanh',
-          kernelInitializer: tf.initializers.glorotNormal({ seed: 3 }),
-        }),
-        tf.layers.dense({ units: 1, kernelInitializer: tf.initializers.glorotNormal({ seed: 4 }) }),
-      ],
-    });
-    m.compile({ optimizer, loss: 'meanSquaredError' });
-    return m;
-  }
+  const model = (optimizer: tf.Optimizer) => smallModel(optimizer, 3);
   const data = () => {
     const x = tf.tensor2d(normals(32 * 4, 11), [32, 4]);
     const y = tf.tidy(() => tf.sum(tf.sin(x), 1, true));

@@ -5,6 +5,7 @@ import { flatoptErrorMessage as message, mlpProblem, normals } from '@flatopt/co
 import { sam } from '@flatopt/sam';
 import { igrMonitor } from '@flatopt/implicit-gr';
 import { learningRate } from './learning-rate';
+import { smallModel } from './test-support';
 
 /** Each tensor's bits, so that toEqual compares bit for bit (−0 ≠ 0, NaN payloads count). */
 const bits = (xs: readonly Float32Array[]): number[][] =>
@@ -64,21 +65,7 @@ describe('learningRate: the wrapped optimizer steps with the schedule', () => {
 describe('learningRate: a run resumed from model.save continues the schedule bit for bit', () => {
   beforeAll(() => tf.setBackend('cpu'));
 
-  const build = (optimizer: tf.Optimizer) => {
-    const m = tf.sequential({
-      layers: [
-        tf.layers.dense({
-          inputShape: [4],
-          units: 6,
-          activation: 'tanh',
-          kernelInitializer: tf.initializers.glorotNormal({ seed: 5 }),
-        }),
-        tf.layers.dense({ units: 1, kernelInitializer: tf.initializers.glorotNormal({ seed: 6 }) }),
-      ],
-    });
-    m.compile({ optimizer, loss: 'meanSquaredError' });
-    return m;
-  };
+  const build = (optimizer: tf.Optimizer) => smallModel(optimizer, 5);
 
   it.each(Object.keys(optimizers))(
     '%s: 5 steps, save, load, 5 steps equals 10 uninterrupted steps',
