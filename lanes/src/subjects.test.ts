@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { conformanceCases } from '@flatopt/core/testing';
+import { PLUGIN_PACKAGES } from '../../packages/core/src/registry';
 import { SUBJECTS } from './subjects';
 
 describe('SUBJECTS', () => {
@@ -23,5 +24,16 @@ describe('SUBJECTS', () => {
     const names = conformanceCases(first, { backends: ['webgl'], optimizers: ['adam'] }).map((c) => c.name);
     expect(names[0]).toBe('sam SAM [webgl, adam] neutral settings equal the bare optimizer');
     expect(names).toHaveLength(12);
+  });
+
+  it("names every plugin type's package in core's missing-type hint", () => {
+    for (const [pkg, list] of Object.entries(SUBJECTS)) {
+      for (const subject of list) {
+        const made = subject.create();
+        for (const plugin of Array.isArray(made) ? made : [made]) {
+          expect(PLUGIN_PACKAGES[plugin.type!], `${subject.name}: ${plugin.type}`).toBe(`@flatopt/${pkg}`);
+        }
+      }
+    }
   });
 });

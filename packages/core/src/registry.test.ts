@@ -24,8 +24,15 @@ describe('plugin registry', () => {
   it('with nothing registered, names no known type and tells what to import', () => {
     expect(registeredPluginTypes()).toEqual([]);
     expect(message(() => deserializePlugin({ type: 'sam', name: 'sam', config: {} }))).toBe(
-      "fromConfig: no plugin type 'sam' is registered (known: none). " +
-        "Import the package that defines it (for example '@flatopt/sam') before loading, or call registerPlugin().",
+      "fromConfig: no plugin type 'sam' is registered (known: none). Import '@flatopt/sam', which defines it, before loading.",
+    );
+    // Each type names its own package (issue 16: the hint always said '@flatopt/sam').
+    expect(message(() => deserializePlugin({ type: 'weightNorm', name: 'weightNorm', config: {} }))).toBe(
+      "fromConfig: no plugin type 'weightNorm' is registered (known: none). Import '@flatopt/weight-norm', which defines it, before loading.",
+    );
+    expect(message(() => deserializePlugin({ type: 'mine', name: 'mine', config: {} }))).toBe(
+      "fromConfig: no plugin type 'mine' is registered (known: none). " +
+        'Import the package that defines it before loading, or call registerPlugin() for a plugin of your own.',
     );
   });
 
@@ -54,8 +61,7 @@ describe('plugin registry', () => {
   it('lists the known types, sorted, when a type is unknown', () => {
     expect(registeredPluginTypes()).toEqual(['recorder', 'toy']);
     expect(message(() => deserializePlugin({ type: 'flooding', name: 'flooding', config: {} }))).toBe(
-      "fromConfig: no plugin type 'flooding' is registered (known: recorder, toy). " +
-        "Import the package that defines it (for example '@flatopt/sam') before loading, or call registerPlugin().",
+      "fromConfig: no plugin type 'flooding' is registered (known: recorder, toy). Import '@flatopt/flooding', which defines it, before loading.",
     );
   });
 

@@ -6,6 +6,25 @@ export type PluginFactory = (config: PluginConfig, name: string) => Plugin;
 
 const factories = new Map<string, PluginFactory>();
 
+/** flatopt's own plugin types and the package that registers each, for the hint when one is missing. */
+export const PLUGIN_PACKAGES: Readonly<Record<string, string>> = {
+  sam: '@flatopt/sam',
+  gsam: '@flatopt/sam',
+  gradReg: '@flatopt/grad-reg',
+  flooding: '@flatopt/flooding',
+  igrMonitor: '@flatopt/implicit-gr',
+  explicitIgr: '@flatopt/implicit-gr',
+  weightNorm: '@flatopt/weight-norm',
+  ema: '@flatopt/averaging',
+  swa: '@flatopt/averaging',
+  lookahead: '@flatopt/averaging',
+  learningRate: '@flatopt/transforms',
+  clipByGlobalNorm: '@flatopt/transforms',
+  clipByValue: '@flatopt/transforms',
+  decoupledWeightDecay: '@flatopt/transforms',
+  accumulate: '@flatopt/transforms',
+};
+
 /**
  * Makes a plugin type loadable by `PluggedOptimizer.fromConfig` (and so by `tf.loadLayersModel`).
  * Each plugin package registers its types when it is imported. Registering a type again replaces
@@ -43,9 +62,12 @@ export function deserializePlugin(entry: SerializedPlugin): Plugin {
   const factory = factories.get(entry.type);
   if (!factory) {
     const known = registeredPluginTypes();
+    const pkg = Object.hasOwn(PLUGIN_PACKAGES, entry.type) ? PLUGIN_PACKAGES[entry.type] : undefined;
+    const fix = pkg
+      ? `Import '${pkg}', which defines it, before loading.`
+      : `Import the package that defines it before loading, or call registerPlugin() for a plugin of your own.`;
     throw new FlatoptError(
-      `fromConfig: no plugin type '${entry.type}' is registered (known: ${known.length ? known.join(', ') : 'none'}). ` +
-        `Import the package that defines it (for example '@flatopt/sam') before loading, or call registerPlugin().`,
+      `fromConfig: no plugin type '${entry.type}' is registered (known: ${known.length ? known.join(', ') : 'none'}). ${fix}`,
     );
   }
   return factory(entry.config, entry.name);
