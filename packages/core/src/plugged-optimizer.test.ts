@@ -78,9 +78,39 @@ describe('withPlugins: bad input gets a clear error', () => {
     opt.minimize(a.loss, false, a.variables);
     const before = b.read();
     expect(() => opt.minimize(b.loss, false, b.variables)).toThrow(
-      /the variables changed between steps: earlier steps trained \['flatopt-kit-\d+\/w1', .*this one \['flatopt-kit-\d+\/w1'.*Nothing was applied\./,
+      /the variables changed between steps: 4 new \('flatopt-kit-\d+\/w1', .*\), 4 gone \('flatopt-kit-\d+\/w1', .*\)\. The wrapped optimizer's state is positional, .* Pass an explicit varList .* Nothing was applied\./,
     );
     expect(bits(b.read())).toEqual(bits(before));
+  });
+
+  // Issue 16, rough edge 6: without a varList, another Adam's two trainable scalars ('8', '9')
+  // appeared in a list of every variable, which a user could not relate to their model.
+  it('without a varList, names only what changed and explains unnamed optimizer scalars', () => {
+    const p = problem(3);
+    const loss = () => p.loss();
+    const opt = withPlugins(tf.train.sgd(0.01));
+    const trainable = () => Object.values(tf.engine().registeredVariables).filter((v) => v.trainable);
+    const mine = trainable();
+    opt.minimize(loss);
+    const other = tf.train.adam(0.01);
+    other.minimize(loss, false, p.variables); // creates Adam's β-power scalars, trainable, named by a number
+    const fresh = trainable().filter((v) => !mine.includes(v));
+    expect(fresh.map((v) => /^\d+$/.test(v.name))).toEqual([true, true]);
+    let thrown = '';
+    try {
+      opt.minimize(loss);
+    } catch (e) {
+      thrown = (e as Error).message;
+    }
+    expect(thrown).toBe(
+      `withPlugins: the variables changed between steps: 2 new ('${fresh[0].name}', '${fresh[1].name}'). ` +
+        "The wrapped optimizer's state is positional, so the same variables must come in the same order every step. " +
+        'No varList was given, so every trainable variable counts, and variables named only by a number are unnamed ones: ' +
+        "often another tfjs optimizer's own state (Adam makes two trainable scalars). " +
+        'Pass an explicit varList (for a tfjs-layers model: model.trainableWeights.map((w) => w.read() as tf.Variable)), ' +
+        'or use a new optimizer for a new set. Nothing was applied.',
+    );
+    other.dispose();
   });
 });
 

@@ -4,6 +4,37 @@ import type { PluginState } from './plugin-state';
 import type { ApplyTarget } from './step';
 import type { Grads, Plugin, VariableRole } from './types';
 
+/**
+ * What changed in the variable list, in terms a user can act on: only the variables that came or
+ * went (or the order), and, without a varList, why unnamed ones appear: tfjs optimizers make
+ * trainable scalar variables for their own state (Adam: β₁ᵗ and β₂ᵗ), named by a number, which a
+ * default list (every trainable variable) picks up once another optimizer exists.
+ */
+function changedError(fixed: readonly tf.Variable[], now: readonly tf.Variable[], implicit: boolean): string {
+  const added = now.filter((v) => !fixed.includes(v));
+  const removed = fixed.filter((v) => !now.includes(v));
+  const what =
+    added.length + removed.length === 0
+      ? 'the same variables came in another order'
+      : [
+          added.length ? `${added.length} new (${names(added)})` : '',
+          removed.length ? `${removed.length} gone (${names(removed)})` : '',
+        ]
+          .filter(Boolean)
+          .join(', ');
+  const unnamed = implicit && [...added, ...removed].some((v) => /^\d+$/.test(v.name));
+  return (
+    `withPlugins: the variables changed between steps: ${what}. The wrapped optimizer's state is positional, so the same variables ` +
+    `must come in the same order every step. ` +
+    (unnamed
+      ? `No varList was given, so every trainable variable counts, and variables named only by a number are unnamed ones: often another ` +
+        `tfjs optimizer's own state (Adam makes two trainable scalars). `
+      : '') +
+    `Pass an explicit varList (for a tfjs-layers model: model.trainableWeights.map((w) => w.read() as tf.Variable)), or use a new ` +
+    `optimizer for a new set. Nothing was applied.`
+  );
+}
+
 /** `'a', 'b'` for error messages. */
 export function names(items: ReadonlyArray<{ name: string }>): string {
   return items.map((x) => `'${x.name}'`).join(', ');
@@ -48,11 +79,7 @@ export class VariableLayout {
     });
     const fixed = this.initialized;
     if (fixed && (fixed.length !== variables.length || fixed.some((v, i) => v !== variables[i]))) {
-      throw new FlatoptError(
-        `withPlugins: the variables changed between steps: earlier steps trained [${names(fixed)}], this one [${names(variables)}]. ` +
-          `The wrapped optimizer's state is positional, so the same variables must come in the same order every step ` +
-          `(pass an explicit varList, or use a new optimizer for a new set). Nothing was applied.`,
-      );
+      throw new FlatoptError(changedError(fixed, variables, varList === undefined));
     }
     if (!fixed) {
       for (const state of this.states) state.init(variables);
