@@ -47,6 +47,31 @@ describe('igrCallback: the monitor’s figures in model.fit’s logs and history
     model.dispose();
   });
 
+  // Issue 16, rough edge 3: with every > steps per epoch, epochs without a record left no entry,
+  // so history.history.igrRIg had 2 entries for 6 epochs and its indices no longer matched epochs.
+  it('gives every epoch a history entry: NaN for an epoch in which the monitor recorded nothing', async () => {
+    await useBackend('cpu');
+    const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: 2 })] });
+    const monitor = igrMonitor({ every: 10 });
+    model.compile({ optimizer: withPlugins(tf.train.sgd(0.1), monitor), loss: 'meanSquaredError' });
+    const x = tf.tensor2d(normals(32 * 4, 3), [32, 4]);
+    const y = tf.tensor2d(normals(32 * 2, 4), [32, 2]);
+    // 4 steps per epoch, a record every 10 steps: at steps 0, 10 and 20, in epochs 0, 2 and 5.
+    const history = await model.fit(x, y, {
+      epochs: 6,
+      batchSize: 8,
+      verbose: 0,
+      callbacks: [igrCallback(monitor)],
+    });
+    expect(monitor.records).toHaveLength(3);
+    const got = history.history.igrRIg as number[];
+    expect(got).toHaveLength(6);
+    expect(got.map(Number.isNaN)).toEqual([false, true, false, true, true, false]);
+    expect([got[0], got[2], got[5]]).toEqual(monitor.records.map((r) => r.rIg));
+    tf.dispose([x, y]);
+    model.dispose();
+  });
+
   it('refuses anything but a monitor', () => {
     expect(flatoptErrorMessage(() => igrCallback({} as never))).toBe(
       "igrCallback: argument 'monitor' must be the plugin igrMonitor() returned.",

@@ -24,7 +24,8 @@ export interface IgrFitCallback {
  * Puts an `igrMonitor`'s figures into `model.fit`'s logs: each batch's logs get the latest record
  * that has arrived (`igrRIg`, `igrRatio`, `igrPenalty`, `igrModifiedLoss`, `igrGradNormSq`,
  * `igrLambda`), and each epoch's logs — hence `history.history` — the mean over the epoch's
- * records. The monitor reads without blocking, so on WebGL/WebGPU a batch's logs may show an
+ * records, or NaN for an epoch in which the monitor recorded nothing (with `every` larger than an
+ * epoch's steps), so that `history.history.igrRIg[e]` is always epoch e's. The monitor reads without blocking, so on WebGL/WebGPU a batch's logs may show an
  * earlier batch's record; the epoch means wait for every record of the epoch (`monitor.flush()`).
  * Pass it with the optimizer that holds the monitor:
  * `model.fit(x, y, { callbacks: [igrCallback(monitor)] })`. Needs no tfjs-layers import (fit
@@ -54,7 +55,9 @@ export function igrCallback(monitor: IgrMonitor): IgrFitCallback {
     onEpochEnd: async (_epoch, logs) => {
       await monitor.flush();
       const count = Math.min(monitor.total - start, monitor.records.length);
-      if (count === 0) return;
+      // NaN for an epoch without a record (the monitor's `every` > steps per epoch), so that every
+      // epoch has an entry and history.history's indices stay the epochs'.
+      if (count === 0) return write(logs, () => NaN);
       const epoch = monitor.records.slice(-count);
       write(logs, (key) => epoch.reduce((s, r) => s + r[key], 0) / epoch.length);
     },
