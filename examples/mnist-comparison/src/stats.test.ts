@@ -24,7 +24,7 @@ describe('formatting', () => {
   it('shows evaluations per step, double backprop apart', () => {
     expect(formatEvaluations(1, 0)).toBe('1');
     expect(formatEvaluations(2, 0)).toBe('2');
-    expect(formatEvaluations(0, 1)).toBe('0 + 1 DB');
+    expect(formatEvaluations(0, 1)).toBe('1 DB'); // issue 16: it read '0 + 1 DB' where the README says '1 DB'
     expect(formatEvaluations(1.25, 0)).toBe('1.25');
   });
 

@@ -19,12 +19,15 @@ export function formatPercent({ mean, sd }: MeanSd, digits = 1): string {
   return `${(100 * mean).toFixed(digits)} ± ${(100 * sd).toFixed(digits)}`;
 }
 
-/** Evaluations per step: "2", or "0 + 1 DB" when the step made a double-backprop evaluation. */
+/**
+ * Evaluations per step: "2"; "1 + 1 DB" when the step also made a double-backprop evaluation;
+ * "1 DB" when that was all it made (double-backprop GR), as the root README's tables write it.
+ */
 export function formatEvaluations(gradient: number, doubleBackprop: number): string {
   const g = Number.isInteger(gradient) ? String(gradient) : gradient.toFixed(2);
   if (doubleBackprop === 0) return g;
   const d = Number.isInteger(doubleBackprop) ? String(doubleBackprop) : doubleBackprop.toFixed(2);
-  return `${g} + ${d} DB`;
+  return gradient === 0 ? `${d} DB` : `${g} + ${d} DB`;
 }
 
 /** "2.04×" */
