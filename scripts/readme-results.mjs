@@ -104,10 +104,10 @@ const pct = (m) => `${fixed(100 * m.mean, 1)} ± ${fixed(100 * m.sd, 1)}`;
 
 /** The demo's tables, one per label-noise level: accuracy, memorization, sharpness, cost, verdict. */
 function demoSection() {
-  if (!existsSync(`${root}/${DEMO}`)) return [`_No demo results yet: run \`pnpm demo\` (writes ${DEMO})._`];
+  if (!existsSync(`${root}/${DEMO}`)) return [`_No demo results yet: run \`pnpm demo -- --out results\` (writes ${DEMO})._`];
   const demo = readJson(DEMO);
   const lines = [
-    `From [${DEMO}](${DEMO}), written by \`pnpm demo\` on ${day(demo.createdAt)} with the ${demo.backend} backend ` +
+    `From [${DEMO}](${DEMO}), written by \`pnpm demo -- --out results\` on ${day(demo.createdAt)} with the ${demo.backend} backend ` +
       `(${fixed(demo.seconds / 60, 1)} minutes in all). Accuracies in %, mean ± sd over seeds; "noisy labels fit" is ` +
       'the share of the changed training labels the model reproduces (memorized noise; chance 10%); λ_max and R_IG ' +
       'are measured on the training loss after the last step; "vs Adam" is the final test accuracy difference in ' +
@@ -153,10 +153,10 @@ function demoSection() {
 /** The paper-claim experiments: per claim, one row per arm with its test against the reference arm. */
 function claimsSection() {
   if (!existsSync(`${root}/${CLAIMS}`))
-    return [`_No paper-claim results yet: run \`pnpm demo -- --experiment all\`._`];
+    return [`_No paper-claim results yet: run \`pnpm demo -- --experiment all --out results\`._`];
   const claims = readJson(CLAIMS);
   const lines = [
-    `From [${CLAIMS}](${CLAIMS}), written by \`pnpm demo -- --experiment all\` on ${day(claims.createdAt)} with the ` +
+    `From [${CLAIMS}](${CLAIMS}), written by \`pnpm demo -- --experiment all --out results\` on ${day(claims.createdAt)} with the ` +
       `${claims.backend} backend, the demo's model and data, ${claims.config.seeds} seeds per arm. "vs reference" is the ` +
       'final test accuracy difference in points against the reference arm, paired two-sided t-test over the seeds.',
   ];

@@ -4,7 +4,8 @@ import { DEFAULT_CONFIG, FULL_CONFIG } from './config';
 
 describe('parseFlags', () => {
   it('defaults to the default preset, all methods, results/ and the automatic backend', () => {
-    expect(parseFlags([])).toEqual({ full: false, sweep: false, out: 'results', help: false });
+    // Issue 16: the default wrote into the tracked results/, leaving a clone dirty after `pnpm demo`.
+    expect(parseFlags([])).toEqual({ full: false, sweep: false, out: 'results/latest', help: false });
     expect(parseFlags(['--sweep']).sweep).toBe(true);
     expect(parseFlags(['--experiment', 'all']).experiments).toEqual(['karakida', 'barrett-dherin']);
     expect(parseFlags(['--experiment=barrett-dherin']).experiments).toEqual(['barrett-dherin']);

@@ -5,6 +5,13 @@ import { DEFAULT_METHODS, METHODS } from './methods';
 /** The label-noise levels `pnpm demo` compares: clean labels, then 40% symmetric noise. */
 export const DEFAULT_NOISE: readonly number[] = [0, 0.4];
 
+/**
+ * Where a run writes: a git-ignored folder, so that running the demo leaves a clone clean. The
+ * tracked files under results/ (the root README's tables come from them) are written with
+ * `--out results`.
+ */
+export const DEFAULT_OUT = 'results/latest';
+
 /** The command line, parsed. Unset numbers fall back to the preset (`--full` or the default). */
 export interface Flags {
   readonly full: boolean;
@@ -50,7 +57,8 @@ step time (relative to Adam, measured in the run), with a paired t-test against 
   --noise <list>       label-noise levels in [0, 1), one comparison each (default ${DEFAULT_NOISE.join(',')}: clean, then 40%)
   --methods <list>     comma-separated, from: ${METHODS.map((m) => m.key).join(', ')}, or all
                        (default: ${DEFAULT_METHODS.join(', ')})
-  --out <dir>          where mnist.json, mnist-curves.svg and mnist-cost.svg go (default results)
+  --out <dir>          where mnist.json, the SVG charts, sweep.json and experiments.json go (default
+                       results/latest, git-ignored; --out results updates the tracked files)
   --backend <name>     tfjs-node, wasm or cpu (default: tfjs-node if installed, else wasm, else cpu)
   --help               this text`;
 
@@ -117,7 +125,7 @@ const VALUED: Record<string, (raw: string) => Partial<Flags>> = {
  * Throws an Error whose message names the offending argument on anything it does not know.
  */
 export function parseFlags(argv: readonly string[]): Flags {
-  let flags: Flags = { full: false, sweep: false, out: 'results', help: false };
+  let flags: Flags = { full: false, sweep: false, out: DEFAULT_OUT, help: false };
   const args = argv.filter((a) => a !== '--');
   for (let i = 0; i < args.length; i++) {
     const [name, inline] = args[i].startsWith('--') ? splitFlag(args[i].slice(2)) : [undefined, undefined];

@@ -2,6 +2,7 @@ import '@tensorflow/tfjs'; // registers gradients, chained ops and the cpu backe
 import * as tf from '@tensorflow/tfjs-core';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { flagsOrExit, pickBackend } from '@flatopt/example-utils';
 import { configFromFlags, DEFAULT_NOISE, parseFlags, USAGE } from './cli';
 import { costSvg, curvesSvg, sharpnessSvg } from './charts';
@@ -32,7 +33,9 @@ const backend = await pickBackend(flags.backend).catch((e: Error) => {
 
 const noiseLevels = flags.noise ?? DEFAULT_NOISE;
 const dir = resolve(flags.out);
-const sweepPath = resolve(dir, 'sweep.json');
+// The settings a sweep chose: this run's output folder's, else the tracked ones in results/.
+const trackedSweep = fileURLToPath(new URL('../results/sweep.json', import.meta.url));
+const sweepPath = [resolve(dir, 'sweep.json'), trackedSweep].find((p) => existsSync(p));
 
 /** Writes `<out>/<name>`: when, where and how long it ran, then `body`; and says so. */
 function writeResults(name: string, started: number, body: object, after = ''): void {
@@ -96,7 +99,7 @@ if (flags.sweep) {
   process.exit(0);
 }
 
-const sweep = existsSync(sweepPath)
+const sweep = sweepPath
   ? (JSON.parse(readFileSync(sweepPath, 'utf8')) as { scenarios: SweepScenario[] })
   : undefined;
 
