@@ -104,7 +104,8 @@ const pct = (m) => `${fixed(100 * m.mean, 1)} ± ${fixed(100 * m.sd, 1)}`;
 
 /** The demo's tables, one per label-noise level: accuracy, memorization, sharpness, cost, verdict. */
 function demoSection() {
-  if (!existsSync(`${root}/${DEMO}`)) return [`_No demo results yet: run \`pnpm demo -- --out results\` (writes ${DEMO})._`];
+  if (!existsSync(`${root}/${DEMO}`))
+    return [`_No demo results yet: run \`pnpm demo -- --out results\` (writes ${DEMO})._`];
   const demo = readJson(DEMO);
   const lines = [
     `From [${DEMO}](${DEMO}), written by \`pnpm demo -- --out results\` on ${day(demo.createdAt)} with the ${demo.backend} backend ` +
