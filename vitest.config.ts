@@ -1,5 +1,5 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
-  test: { projects: ['packages/*', 'examples/*', 'bench', 'lanes'] },
+  test: { projects: ['packages/*', 'examples/*', 'bench', 'lanes', 'checks/*'] },
 });
