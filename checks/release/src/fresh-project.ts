@@ -1,17 +1,7 @@
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-
-export interface Run {
-  status: number | null;
-  output: string;
-}
-
-function run(command: string, args: readonly string[], cwd: string): Run {
-  const result = spawnSync(command, args, { cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  return { status: result.status, output: `${result.stdout}${result.stderr}${result.error?.message ?? ''}` };
-}
+import { run, type Run } from './shell';
 
 const fixture = (name: string) => new URL(`../fixtures/${name}`, import.meta.url);
 
